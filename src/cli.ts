@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DEFAULTS, DEFAULT_CONFIG_FILE, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
+import { StartupError } from './errors.js';
+import { startServer } from './server.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+/** Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. */
+function parseArgs(argv: string[]) {
+  return yargs(argv)
+    .scriptName('dcr-mock')
+    .usage('$0 [options]\n\nA local emulator of Auth0\'s Dynamic Client Registration endpoint (POST /oidc/register).')
+    .env('DCR_MOCK')
+    .option('port', { alias: 'p', type: 'string', describe: 'port to listen on; 0 picks a free one', defaultDescription: String(DEFAULTS.port) })
+    .option('host', { alias: 'H', type: 'string', describe: 'bind address; a non-loopback one prints a warning', defaultDescription: DEFAULTS.host })
+    .option('db', { type: 'string', describe: 'lowdb JSON file (created if missing), or :memory:', defaultDescription: DEFAULTS.db })
+    .option('seed', { type: 'string', describe: 'seed of every generated value', defaultDescription: DEFAULTS.seed })
+    .option('profile', { type: 'string', choices: PROFILES, describe: 'server to emulate (rfc7591: not yet available)', defaultDescription: DEFAULTS.profile })
+    .option('config', { type: 'string', describe: `JSON file of options`, defaultDescription: `${DEFAULT_CONFIG_FILE} if present` })
+    .option('issuer', { type: 'string', describe: 'issuer and base of advertised endpoints', defaultDescription: 'http://HOST:PORT/' })
+    .option('clock', { type: 'string', describe: 'fixed ISO 8601 time for every generated timestamp', defaultDescription: 'real time' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
+    .option('log', { type: 'string', choices: LOG_FORMATS, describe: 'request log format', defaultDescription: DEFAULTS.log })
+    .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
+    .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
+    .epilog('Every option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.')
+    .strict()
+    .version(version)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new StartupError(`Failed to read the options: ${err?.message ?? msg}. Run dcr-mock --help for the list.`, 2);
+    })
+    .parseSync();
+}
+
+const FLAG_NAMES = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log'] as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    return fatal(err);
+  }
+  if (args['help'] || args['version']) return 0;
+  try {
+    const file = readConfigFile(args.config ?? DEFAULT_CONFIG_FILE, args.config !== undefined);
+    const flags: Record<string, unknown> = {};
+    for (const name of FLAG_NAMES) flags[name] = args[name];
+    const config = resolveConfig(file, flags);
+    const server = await startServer(config);
+    const out = process.stdout;
+    out.write(`${server.url}\n`);
+    out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
+    out.write(`db: ${server.store.path}\n`);
+    if (!isLoopback(config.host)) {
+      process.stderr.write(
+        `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
+      );
+    }
+    await stopOnSignal();
+    await server.close();
+    return 0;
+  } catch (err) {
+    return fatal(err);
+  }
+}
+
+function stopOnSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function fatal(err: unknown): number {
+  if (err instanceof StartupError) {
+    process.stderr.write(`[dcr-mock] ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
+    process.stderr.write(`[dcr-mock] Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).\n`);
+    return 1;
+  }
+  process.stderr.write(`[dcr-mock] Failed to start: ${e?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+process.exitCode = await main(hideBin(process.argv));

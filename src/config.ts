@@ -1,0 +1,181 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StartupError, usageError } from './errors.js';
+
+export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
+export type Profile = (typeof PROFILES)[number];
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
+export interface DcrMockOptions {
+  /** Port to listen on; 0 picks a free one. Default 4000. */
+  port?: number;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json. */
+  db?: string;
+  /** Seed of every generated value. Default "dcr-mock". */
+  seed?: string | number;
+  /** Which server to emulate. Default auth0. */
+  profile?: Profile;
+  /** Issuer and base of advertised endpoints. Default http://HOST:PORT/. */
+  issuer?: string;
+  /** A fixed time for every timestamp dcr-mock generates (ISO 8601). Default: real time. */
+  clock?: string | Date;
+  /** No request log. */
+  quiet?: boolean;
+  /** Request log format. Default text. */
+  log?: LogFormat;
+}
+
+/** The resolved, validated configuration: every field set. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly seed: string;
+  readonly profile: Profile;
+  readonly issuer: string | undefined;
+  readonly clock: Date | undefined;
+  readonly quiet: boolean;
+  readonly log: LogFormat;
+}
+
+/** Every default, read by the CLI and the programmatic API alike. */
+export const DEFAULTS: Readonly<Config> = Object.freeze({
+  port: 4000,
+  host: '127.0.0.1',
+  db: './db.json',
+  seed: 'dcr-mock',
+  profile: 'auth0',
+  issuer: undefined,
+  clock: undefined,
+  quiet: false,
+  log: 'text',
+});
+
+export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
+
+type Check = (value: unknown) => unknown;
+
+const oneOf =
+  (name: string, allowed: readonly string[]): Check =>
+  (v) => {
+    if (typeof v === 'string' && allowed.includes(v)) return v;
+    throw usageError(`--${name} must be one of ${allowed.join(', ')}, got ${show(v)}`);
+  };
+
+const nonEmptyString =
+  (name: string): Check =>
+  (v) => {
+    if (typeof v === 'string' && v.length > 0) return v;
+    throw usageError(`--${name} must be a non-empty string, got ${show(v)}`);
+  };
+
+const bool =
+  (name: string): Check =>
+  (v) => {
+    if (typeof v === 'boolean') return v;
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0' || v === '') return false;
+    throw usageError(`--${name} must be true or false, got ${show(v)}`);
+  };
+
+/** One row per option: how to check and normalise a value from any source. */
+const CHECKS: Record<keyof Config, Check> = {
+  port: (v) => {
+    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+    throw usageError(`--port must be an integer from 0 to 65535, got ${show(v)}`);
+  },
+  host: nonEmptyString('host'),
+  db: nonEmptyString('db'),
+  seed: (v) => {
+    if ((typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+    throw usageError(`--seed must be a non-empty string or a number, got ${show(v)}`);
+  },
+  profile: (v) => {
+    const profile = oneOf('profile', PROFILES)(v);
+    if (profile === 'rfc7591') {
+      throw usageError('--profile rfc7591 is not available yet in this version; use auth0 or auth0-permissive');
+    }
+    return profile;
+  },
+  issuer: (v) => {
+    if (v === undefined) return undefined;
+    const url = typeof v === 'string' ? URL.parse(v) : null;
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash) {
+      return url.href.endsWith('/') ? url.href : `${url.href}/`;
+    }
+    throw usageError(`--issuer must be an absolute http(s) URL without query or fragment, got ${show(v)}`);
+  },
+  clock: (v) => {
+    if (v === undefined) return undefined;
+    const date = v instanceof Date ? v : typeof v === 'string' && v.length > 0 ? new Date(v) : undefined;
+    if (date && !Number.isNaN(date.getTime())) return date;
+    throw usageError(`--clock must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got ${show(v)}`);
+  },
+  quiet: bool('quiet'),
+  log: oneOf('log', LOG_FORMATS),
+};
+
+const KNOWN = new Set(Object.keys(CHECKS));
+
+/**
+ * The one merge point: later layers win over earlier ones, DEFAULTS under them all.
+ * Unknown keys are refused so that a typo never passes silently.
+ */
+export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>): Config {
+  const merged: Record<string, unknown> = { ...DEFAULTS };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      if (!KNOWN.has(key)) throw usageError(`unknown option ${show(key)}`);
+      merged[key] = value;
+    }
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, check] of Object.entries(CHECKS)) config[key] = check(merged[key]);
+  return Object.freeze(config) as unknown as Config;
+}
+
+/**
+ * Reads a config file: an object of options. `explicit` is false for the default
+ * `dcr-mock.config.json`, which may be missing.
+ */
+export function readConfigFile(path: string, explicit: boolean): Record<string, unknown> {
+  const file = resolve(path);
+  if (!explicit && !existsSync(file)) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StartupError(
+      `Failed to read the config file ${file}: ${(err as Error).message}. Check the --config path.`,
+      2,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new StartupError(`Failed to read the config file ${file}: ${(err as Error).message}. Fix the JSON.`, 2);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StartupError(`Failed to read the config file ${file}: it must hold a JSON object of options.`, 2);
+  }
+  const options = { ...(parsed as Record<string, unknown>) };
+  delete options['$schema'];
+  return options;
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof Date) return v.toISOString();
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

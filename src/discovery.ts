@@ -1,0 +1,30 @@
+import { TOKEN_ENDPOINT_AUTH_METHODS } from './registration/metadata.js';
+
+/**
+ * The authorization server metadata served at both well-known paths. Auth0's issuer ends with `/`,
+ * and openid-client compares it byte for byte with the URL it was given.
+ */
+export function discoveryDocument(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}authorize`,
+    token_endpoint: `${issuer}oauth/token`,
+    registration_endpoint: `${issuer}oidc/register`,
+    jwks_uri: `${issuer}.well-known/jwks.json`,
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    code_challenge_methods_supported: ['S256'],
+  };
+}
+
+/** The issuer a server bound to host:port advertises when --issuer is not given. */
+export function defaultIssuer(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
+  return `http://${hostPart}:${port}/`;
+}

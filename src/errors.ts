@@ -1,0 +1,66 @@
+/**
+ * An error that knows its wire format: the HTTP status, the OAuth `error` code and the
+ * `error_description` a client receives. Only `sendError` turns it into a response.
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+
+  toBody(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidClientMetadata extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_client_metadata', description);
+  }
+}
+
+export class InvalidRedirectUri extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_redirect_uri', description);
+  }
+}
+
+export class PayloadTooLarge extends OAuthError {
+  constructor(limit: number) {
+    super(413, 'invalid_request', `request body must be at most ${limit} bytes`);
+  }
+}
+
+export class NotFound extends OAuthError {
+  constructor(description: string) {
+    super(404, 'not_found', description);
+  }
+}
+
+/** Turns anything thrown by a handler into its wire format; what is not an OAuthError is hidden as server_error. */
+export function toWireError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  return new OAuthError(500, 'server_error', 'the server met an unexpected condition; see its log');
+}
+
+/**
+ * A problem a person at a terminal must fix (bad option, unreadable db.json). Its message reads
+ * `Failed to <do X>: <why>. <what to do>`; `exitCode` is 2 for bad usage, 1 for a bad environment.
+ */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export const usageError = (why: string): StartupError =>
+  new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);

@@ -1,0 +1,65 @@
+/** The client metadata dcr-mock knows (RFC 7591 §2, OIDC Registration 1.0); every other field is ignored. */
+export interface ClientMetadata {
+  redirect_uris: string[];
+  client_name?: string;
+  grant_types?: string[];
+  response_types?: string[];
+  token_endpoint_auth_method?: string;
+  application_type?: string;
+  client_uri?: string;
+  logo_uri?: string;
+  tos_uri?: string;
+  policy_uri?: string;
+  jwks_uri?: string;
+  contacts?: string[];
+  scope?: string;
+  software_id?: string;
+  software_version?: string;
+  software_statement?: string;
+}
+
+export type FieldKind = 'string' | 'uri' | 'string-list' | 'enum';
+
+export interface FieldRule {
+  readonly field: Exclude<keyof ClientMetadata, 'redirect_uris'>;
+  readonly kind: FieldKind;
+  readonly values?: readonly string[];
+}
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'none'] as const;
+
+/** Optional metadata, one row per field, checked by one loop in validate.ts. */
+export const FIELD_RULES: readonly FieldRule[] = [
+  { field: 'client_name', kind: 'string' },
+  { field: 'grant_types', kind: 'string-list' },
+  { field: 'response_types', kind: 'string-list' },
+  { field: 'token_endpoint_auth_method', kind: 'enum', values: TOKEN_ENDPOINT_AUTH_METHODS },
+  { field: 'application_type', kind: 'enum', values: ['web', 'native'] },
+  { field: 'client_uri', kind: 'uri' },
+  { field: 'logo_uri', kind: 'uri' },
+  { field: 'tos_uri', kind: 'uri' },
+  { field: 'policy_uri', kind: 'uri' },
+  { field: 'jwks_uri', kind: 'uri' },
+  { field: 'contacts', kind: 'string-list' },
+  { field: 'scope', kind: 'string' },
+  { field: 'software_id', kind: 'string' },
+  { field: 'software_version', kind: 'string' },
+  { field: 'software_statement', kind: 'string' },
+];
+
+export interface RedirectUriRule {
+  /** True when the URI breaks the rule. */
+  readonly breaks: (uri: URL, raw: string) => boolean;
+  /** Completes "redirect_uris[i] must …". */
+  readonly must: string;
+}
+
+const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:']);
+
+/** Rules every redirect URI must pass, in every profile (RFC 6749 §3.1.2, Auth0's exact matching). */
+export const REDIRECT_URI_RULES: readonly RedirectUriRule[] = [
+  { breaks: (uri) => FORBIDDEN_SCHEMES.has(uri.protocol), must: 'not use the javascript:, data:, vbscript: or file: scheme' },
+  { breaks: (_uri, raw) => raw.includes('#'), must: 'not contain a fragment (#)' },
+  { breaks: (_uri, raw) => raw.includes('*'), must: 'not contain a wildcard (*): callbacks are matched exactly' },
+  { breaks: (_uri, raw) => /\s/.test(raw), must: 'not contain white space' },
+];

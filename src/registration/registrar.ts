@@ -1,0 +1,37 @@
+import type { Store } from '../store/store.js';
+import type { ClientRecord } from '../store/shape.js';
+import { CredentialFactory } from './credentials.js';
+import { validateClientMetadata } from './validate.js';
+import { type ProfileSpec, auth0Response } from './profiles.js';
+
+/** Registers clients: validate → issue → persist. The handler around it does HTTP. */
+export class Registrar {
+  readonly #credentials: CredentialFactory;
+
+  constructor(
+    readonly store: Store,
+    readonly profile: ProfileSpec,
+    seed: string,
+    readonly clock: () => Date,
+  ) {
+    this.#credentials = new CredentialFactory(seed);
+  }
+
+  /** Throws an OAuthError for bad metadata; stores nothing and advances nothing then. */
+  register(body: unknown): Record<string, unknown> {
+    const metadata = validateClientMetadata(body);
+    let n = this.store.sequence + 1;
+    let credentials = this.#credentials.issue(n, this.profile.idPrefix);
+    // Only a hand-edited db.json can hold an id the sequence would issue again; never hand out a duplicate.
+    while (this.store.has(credentials.client_id)) credentials = this.#credentials.issue(++n, this.profile.idPrefix);
+    const response = auth0Response(this.profile, metadata, credentials);
+    const record: ClientRecord = {
+      id: credentials.client_id,
+      client_id: credentials.client_id,
+      ...response,
+      created_at: this.clock().toISOString(),
+    };
+    this.store.add(record, n);
+    return response;
+  }
+}

@@ -1,0 +1,60 @@
+import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.js';
+import { type ClientMetadata, FIELD_RULES, type FieldRule, REDIRECT_URI_RULES } from './metadata.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isAbsoluteUri = (v: string): URL | null => {
+  const url = URL.parse(v);
+  // new URL() accepts "foo:bar"; an absolute URI needs a scheme and something after it.
+  return url && /^[a-z][a-z0-9+.-]*:./i.test(v) ? url : null;
+};
+
+/**
+ * Checks a parsed request body against the metadata tables and returns only the known fields.
+ * Unknown fields are ignored (RFC 7591 §2); a null value counts as absent.
+ */
+export function validateClientMetadata(body: unknown): ClientMetadata {
+  if (!isObject(body)) throw new InvalidClientMetadata('request body must be a JSON object');
+  const metadata = { redirect_uris: validateRedirectUris(body['redirect_uris']) } as ClientMetadata;
+  for (const rule of FIELD_RULES) {
+    const value = Object.hasOwn(body, rule.field) ? body[rule.field] : undefined;
+    if (value === undefined || value === null) continue;
+    (metadata as unknown as Record<string, unknown>)[rule.field] = checkField(rule, value);
+  }
+  return metadata;
+}
+
+function checkField(rule: FieldRule, value: unknown): unknown {
+  const { field } = rule;
+  switch (rule.kind) {
+    case 'string':
+      if (typeof value === 'string') return value;
+      throw new InvalidClientMetadata(`${field} must be a string`);
+    case 'uri':
+      if (typeof value === 'string' && /^https?:$/.test(isAbsoluteUri(value)?.protocol ?? '')) return value;
+      throw new InvalidClientMetadata(`${field} must be an absolute http(s) URI`);
+    case 'string-list':
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...value];
+      throw new InvalidClientMetadata(`${field} must be an array of strings`);
+    case 'enum':
+      if (typeof value === 'string' && rule.values?.includes(value)) return value;
+      throw new InvalidClientMetadata(`${field} must be one of ${rule.values?.join(', ')}`);
+  }
+}
+
+function validateRedirectUris(value: unknown): string[] {
+  if (value === undefined || value === null) throw new InvalidRedirectUri('redirect_uris must be given');
+  if (!Array.isArray(value)) throw new InvalidRedirectUri('redirect_uris must be an array of URIs');
+  if (value.length === 0) throw new InvalidRedirectUri('redirect_uris must hold at least one URI');
+  return value.map((raw: unknown, i) => {
+    const name = `redirect_uris[${i}]`;
+    if (typeof raw !== 'string') throw new InvalidRedirectUri(`${name} must be a string`);
+    const uri = isAbsoluteUri(raw);
+    if (!uri) throw new InvalidRedirectUri(`${name} must be an absolute URI, got ${JSON.stringify(raw.slice(0, 200))}`);
+    for (const rule of REDIRECT_URI_RULES) {
+      if (rule.breaks(uri, raw)) throw new InvalidRedirectUri(`${name} must ${rule.must}`);
+    }
+    return raw;
+  });
+}

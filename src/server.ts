@@ -1,0 +1,88 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { defaultIssuer } from './discovery.js';
+import { createJsonServerFallback } from './json-server.js';
+import { type RequestRecord, createRequestLogger } from './log.js';
+import { Registrar } from './registration/registrar.js';
+import { profileSpec } from './registration/profiles.js';
+import { Store } from './store/store.js';
+
+/** How long a stop waits for requests in flight before cutting their sockets. */
+const DRAIN_MS = 3000;
+
+export interface RunningServer {
+  readonly url: string;
+  readonly issuer: string;
+  readonly registrationEndpoint: string;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+export interface ServerHooks {
+  /** Where request log lines go; default stdout. */
+  readonly write?: (line: string) => void;
+  /** Where unexpected errors are reported; default stderr. */
+  readonly report?: (line: string) => void;
+}
+
+export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<RunningServer> {
+  const write = hooks.write ?? ((line: string) => process.stdout.write(line));
+  const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
+  const store = await Store.open(config.db);
+  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock);
+  const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
+  let issuer = '';
+
+  const app = createApp({
+    registrar,
+    clock,
+    issuer: () => issuer,
+    fallback: await createJsonServerFallback(store.db),
+    onRecord: (record: RequestRecord) => logRequest?.(record),
+    onUnexpected: (err, ex) =>
+      report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`),
+  });
+
+  const server = createServer({ keepAliveTimeout: 5000 }, app);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = defaultIssuer(config.host, port).slice(0, -1);
+  issuer = config.issuer ?? `${url}/`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    issuer,
+    registrationEndpoint: `${issuer}oidc/register`,
+    store,
+    close: () => (closing ??= stop(server, store)),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting, lets requests in flight finish (up to DRAIN_MS), then writes the store. */
+async function stop(server: Server, store: Store): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  await closed;
+  clearTimeout(timer);
+  await store.close();
+}

@@ -1,0 +1,136 @@
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, appendFileSync } from 'node:fs';
+import type { Adapter } from 'lowdb';
+import { TextFile } from 'lowdb/node';
+import { StartupError } from '../errors.js';
+import { type Data, type JournalEntry, toData, toJournalEntry } from './shape.js';
+
+/**
+ * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
+ *
+ * Why: rewriting the whole file for every registration costs time in proportion to the number of
+ * stored clients. A registration is instead appended to the journal with one synchronous write
+ * before its 201 is sent, so a SIGKILL right after the 201 loses nothing. `write()` — lowdb's own
+ * full write, used for checkpoints and by json-server — rotates the journal, writes db.json
+ * atomically (temp file + rename) and then drops the rotated journal. `read()` replays what the
+ * journal holds beyond db.json's `meta.sequence` in the same `meta.epoch`, so a crash between the
+ * two steps replays nothing twice.
+ */
+export class JournaledJSONFile implements Adapter<Data> {
+  readonly journalPath: string;
+  readonly #rotatedPath: string;
+  readonly #text: TextFile;
+  #fd: number | undefined;
+  #journalBytes = 0;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {
+    this.journalPath = `${path}.journal`;
+    this.#rotatedPath = `${path}.journal.old`;
+    this.#text = new TextFile(path);
+  }
+
+  /** Bytes appended since the last checkpoint. */
+  get journalBytes(): number {
+    return this.#journalBytes;
+  }
+
+  /** Reads db.json and replays the journal. Never writes: a file it cannot use is left as it is. */
+  async read(): Promise<Data | null> {
+    let text: string | null;
+    try {
+      text = await this.#text.read();
+    } catch (err) {
+      throw this.#unusable(this.path, (err as Error).message);
+    }
+    const parsed = text === null ? null : this.#parse(this.path, text);
+    if (parsed === null && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
+    const data = parsed === null ? toData({}) : toData(parsed);
+    if (typeof data === 'string') throw this.#unusable(this.path, data);
+    for (const file of [this.#rotatedPath, this.journalPath]) this.#replay(file, data);
+    return data;
+  }
+
+  /** Appends one registration durably (as far as a killed process goes) before it is acknowledged. */
+  append(entry: JournalEntry): void {
+    this.#fd ??= openSync(this.journalPath, 'a');
+    const line = `${JSON.stringify(entry)}\n`;
+    writeSync(this.#fd, line);
+    this.#journalBytes += Buffer.byteLength(line);
+  }
+
+  /** A checkpoint: everything in `data` reaches db.json, then the journal it supersedes is dropped. */
+  write(data: Data): Promise<void> {
+    const run = this.#chain.then(() => this.#checkpoint(data));
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  async #checkpoint(data: Data): Promise<void> {
+    this.#rotate();
+    // Serialised now, so it holds every entry appended before the rotation.
+    await this.#text.write(JSON.stringify(data, null, 2));
+    if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
+  }
+
+  #rotate(): void {
+    this.close();
+    this.#journalBytes = 0;
+    if (!existsSync(this.journalPath)) return;
+    if (existsSync(this.#rotatedPath)) {
+      // A previous checkpoint failed after rotating: keep both journals' entries.
+      appendFileSync(this.#rotatedPath, readFileSync(this.journalPath));
+      unlinkSync(this.journalPath);
+    } else {
+      renameSync(this.journalPath, this.#rotatedPath);
+    }
+  }
+
+  #replay(file: string, data: Data): void {
+    let text: string;
+    try {
+      if (!existsSync(file)) return;
+      if (statSync(file).isDirectory()) throw new Error('it is a directory');
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw this.#unusable(file, (err as Error).message);
+    }
+    const lines = text.split('\n');
+    // A last line without its newline was cut by a kill mid-write; it was never acknowledged.
+    if (!text.endsWith('\n')) lines.pop();
+    const known = new Set(data.clients.map((c) => c.id));
+    for (const [i, line] of lines.entries()) {
+      if (line === '') continue;
+      let entry: JournalEntry | undefined;
+      try {
+        entry = toJournalEntry(JSON.parse(line));
+      } catch {
+        entry = undefined;
+      }
+      if (!entry) throw this.#unusable(file, `line ${i + 1} is not a journal entry`);
+      if (entry.epoch !== data.meta.epoch || entry.sequence <= data.meta.sequence) continue;
+      if (!known.has(entry.client.id)) data.clients.push(entry.client);
+      known.add(entry.client.id);
+      data.meta.sequence = entry.sequence;
+    }
+  }
+
+  #parse(file: string, text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw this.#unusable(file, `it is not valid JSON (${(err as Error).message})`);
+    }
+  }
+
+  #unusable(file: string, why: string): StartupError {
+    return new StartupError(
+      `Failed to open the store ${file}: ${why}. dcr-mock left it untouched; fix it, move it away, or pass --db with another path.`,
+      1,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+/** One registered client as stored in db.json: the registration response plus `id` for json-server's routes. */
+export interface ClientRecord {
+  id: string;
+  client_id: string;
+  [field: string]: unknown;
+}
+
+/** `sequence` counts successful registrations (n); `epoch` changes on every reset so a stale journal is never replayed. */
+export interface Meta {
+  sequence: number;
+  epoch: number;
+}
+
+export interface Data {
+  clients: ClientRecord[];
+  meta: Meta;
+  [collection: string]: unknown;
+}
+
+/** One line of the journal: the n-th registration of an epoch. */
+export interface JournalEntry {
+  epoch: number;
+  sequence: number;
+  client: ClientRecord;
+}
+
+export const emptyData = (epoch = 0): Data => ({ clients: [], meta: { sequence: 0, epoch } });
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Checks a parsed db.json and fills what an older or hand-written file may lack.
+ * Returns the reason it is unusable, or the data.
+ */
+export function toData(parsed: unknown): Data | string {
+  if (!isObject(parsed)) return 'it must hold a JSON object such as {"clients": []}';
+  const clients = parsed['clients'] ?? [];
+  if (!Array.isArray(clients)) return '"clients" must be an array';
+  for (const [i, client] of clients.entries()) {
+    if (!isObject(client)) return `clients[${i}] must be an object`;
+    if (typeof client['client_id'] !== 'string' || client['client_id'] === '') {
+      return `clients[${i}] must have a client_id string`;
+    }
+    if (client['id'] === undefined) client['id'] = client['client_id'];
+    else if (typeof client['id'] !== 'string') return `clients[${i}].id must be a string`;
+  }
+  const meta = parsed['meta'] ?? { sequence: clients.length, epoch: 0 };
+  if (!isObject(meta) || !isCount(meta['sequence']) || !isCount(meta['epoch'])) {
+    return '"meta" must be {"sequence": <count>, "epoch": <count>}';
+  }
+  return { ...parsed, clients: clients as ClientRecord[], meta: { sequence: meta['sequence'], epoch: meta['epoch'] } };
+}
+
+export function toJournalEntry(parsed: unknown): JournalEntry | undefined {
+  if (!isObject(parsed) || !isCount(parsed['epoch']) || !isCount(parsed['sequence'])) return undefined;
+  const client = parsed['client'];
+  if (!isObject(client) || typeof client['client_id'] !== 'string' || typeof client['id'] !== 'string') return undefined;
+  return parsed as unknown as JournalEntry;
+}

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import { Low, Memory } from 'lowdb';
+import { JournaledJSONFile } from './journaled-file.js';
+import { type ClientRecord, type Data, emptyData } from './shape.js';
+
+export const MEMORY = ':memory:';
+
+/** How long the store waits after the last registration before folding the journal into db.json. */
+const IDLE_CHECKPOINT_MS = 200;
+/** A checkpoint also runs once the journal outgrows db.json (and 1 MiB), so its cost per registration stays flat. */
+const MIN_CHECKPOINT_BYTES = 1 << 20;
+
+/**
+ * The clients and the sequence counter, over one lowdb instance (`db`) that json-server shares.
+ * `add` is synchronous and durable: when it returns, the client survives a kill.
+ */
+export class Store {
+  readonly #file: JournaledJSONFile | undefined;
+  #byId = new Map<string, ClientRecord>();
+  #timer: NodeJS.Timeout | undefined;
+  #dbBytes = 0;
+
+  private constructor(
+    readonly db: Low<Data>,
+    file: JournaledJSONFile | undefined,
+  ) {
+    this.#file = file;
+    this.#reindex();
+  }
+
+  /** Opens (or creates) the store. An unusable db.json throws a StartupError and is left untouched. */
+  static async open(path: string): Promise<Store> {
+    if (path === MEMORY) {
+      const db = new Low<Data>(new Memory<Data>(), emptyData());
+      return new Store(db, undefined);
+    }
+    const file = new JournaledJSONFile(resolve(path));
+    const db = new Low<Data>(file, emptyData());
+    await db.read();
+    const store = new Store(db, file);
+    // Fold a replayed journal in (or create a missing file) right away.
+    await store.flush();
+    return store;
+  }
+
+  get path(): string {
+    return this.#file?.path ?? MEMORY;
+  }
+
+  get sequence(): number {
+    return this.db.data.meta.sequence;
+  }
+
+  get clients(): readonly ClientRecord[] {
+    return this.db.data.clients;
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  get(id: string): ClientRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Stores the `sequence`-th registration. Durable on return. */
+  add(client: ClientRecord, sequence: number): void {
+    const { meta } = this.db.data;
+    this.#file?.append({ epoch: meta.epoch, sequence, client });
+    this.db.data.clients.push(client);
+    this.#byId.set(client.id, client);
+    meta.sequence = Math.max(meta.sequence, sequence);
+    this.#scheduleCheckpoint();
+  }
+
+  /** Adds clients that must not advance the sequence (fixtures); written at once. */
+  async preload(clients: readonly ClientRecord[]): Promise<void> {
+    for (const client of clients) {
+      if (this.#byId.has(client.id)) continue;
+      this.db.data.clients.push(client);
+      this.#byId.set(client.id, client);
+    }
+    await this.flush();
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const { clients } = this.db.data;
+    const at = clients.findIndex((c) => c.id === id);
+    if (at === -1) return false;
+    clients.splice(at, 1);
+    this.#byId.delete(id);
+    await this.flush();
+    return true;
+  }
+
+  /** Empties the clients and rewinds the sequence; a new epoch makes any older journal entry void. */
+  async reset(): Promise<void> {
+    const { meta } = this.db.data;
+    this.db.data.clients = [];
+    this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
+    this.#byId.clear();
+    await this.flush();
+  }
+
+  /** Writes everything to db.json now. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#file) return;
+    await this.db.write();
+    this.#dbBytes = this.#estimateBytes();
+    // json-server may have changed the clients array behind our back before calling write().
+    this.#reindex();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.#file?.close();
+  }
+
+  #scheduleCheckpoint(): void {
+    const file = this.#file;
+    if (!file) return;
+    if (file.journalBytes > Math.max(MIN_CHECKPOINT_BYTES, this.#dbBytes)) {
+      void this.flush().catch(reportCheckpointFailure);
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.flush().catch(reportCheckpointFailure), IDLE_CHECKPOINT_MS);
+    this.#timer.unref();
+  }
+
+  #estimateBytes(): number {
+    // A cheap stand-in for db.json's size: what matters is its growth with the number of clients.
+    return this.db.data.clients.length * 400;
+  }
+
+  #reindex(): void {
+    this.#byId = new Map(this.db.data.clients.filter((c) => c && typeof c.id === 'string').map((c) => [c.id, c]));
+  }
+}
+
+function reportCheckpointFailure(err: unknown): void {
+  // The journal still holds every acknowledged client; the next checkpoint or restart folds it in.
+  console.error(`[dcr-mock] Failed to write db.json: ${(err as Error).message}. The journal keeps every client.`);
+}

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+/** A temp folder removed after the file's tests. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dcr-mock-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts a real server on port 0 (quiet unless told otherwise). Close it yourself. */
+export async function start(options: Record<string, unknown> = {}): Promise<RunningServer> {
+  return startServer(resolveConfig({ port: 0, db: ':memory:', quiet: true }, options));
+}
+
+export async function register(server: { registrationEndpoint: string }, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(server.registrationEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
+}
