@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { Faker, type Randomizer, base } from '@faker-js/faker';
+import { Faker, base } from '@faker-js/faker';
+import { seedWords, sfc32Randomizer } from '../random.js';
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_CHARS = `${ID_CHARS}_-`;
@@ -7,46 +7,6 @@ const SECRET_CHARS = `${ID_CHARS}_-`;
 export interface Credentials {
   client_id: string;
   client_secret: string;
-}
-
-/**
- * sfc32, a small fast generator whose whole state is four 32-bit words. Faker's default
- * Mersenne Twister costs ~30 µs to re-seed; this costs well under 1 µs, and re-seeding
- * happens on every registration. Plain 32-bit integer arithmetic: same numbers on any machine.
- */
-export function sfc32Randomizer(): Randomizer {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 1;
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    seed(seed: number | number[]): void {
-      const words = Array.isArray(seed) ? seed : [seed];
-      [a, b, c, d] = [words[0] ?? 0, words[1] ?? 0, words[2] ?? 0, words[3] ?? 1].map((w) => w | 0) as [
-        number,
-        number,
-        number,
-        number,
-      ];
-      for (let i = 0; i < 15; i++) next();
-    },
-  };
-}
-
-/** Four 32-bit words from a string: the user's seed, or a key derived from it. */
-export function seedWords(text: string): [number, number, number, number] {
-  const digest = createHash('sha256').update(text).digest();
-  return [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
 }
 
 /** A 32-bit mix of n (splitmix-style), so neighbouring ns start far apart. */
