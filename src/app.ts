@@ -1,11 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { discoveryDocument } from './discovery.js';
-import { InvalidClientMetadata, toWireError } from './errors.js';
-import { readBody } from './http/body.js';
-import { NO_STORE, sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
+import { toWireError } from './errors.js';
+import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
 import type { RequestRecord } from './log.js';
-import type { Registrar } from './registration/registrar.js';
 
 /** One request in flight: what the handlers learn about it ends up in its RequestRecord. */
 export interface Exchange {
@@ -13,38 +11,38 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly path: string;
   readonly query: URLSearchParams;
-  /** The parsed body, once read. */
+  /** The request body as parsed (or its text when it was not JSON), once read. */
   body?: unknown;
-  /** The failure rule applied, if any, as the journal shows it. */
-  failure?: string;
+  /** The failure modes applied, if any, as the journal shows them. */
+  failure?: string | undefined;
+  /** The client registered, if any. */
+  clientId?: string;
 }
 
 export type Handler = (exchange: Exchange) => Promise<void> | void;
 
 export interface AppDeps {
-  readonly registrar: Registrar;
+  readonly register: Handler;
+  readonly control: Handler;
   readonly issuer: () => string;
   readonly clock: () => Date;
   /** json-server's routes, for everything dcr-mock does not answer itself. */
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Called once per answered (or abandoned) request, control plane excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
 }
 
+const CONTROL_PREFIX = '/__dcr/';
+
 export function createApp(deps: AppDeps): RequestListener {
-  const register: Handler = async (ex) => {
-    const body = parseJsonBody(await readBody(ex.req));
-    ex.body = body;
-    sendJson(ex.res, 201, deps.registrar.register(body), NO_STORE);
-  };
   const discovery: Handler = (ex) => sendJson(ex.res, 200, discoveryDocument(deps.issuer()));
-  const jwks: Handler = (ex) => sendJson(ex.res, 200, { keys: [] });
 
   const routes = new Map<string, Handler>([
-    ['POST /oidc/register', register],
+    ['POST /oidc/register', deps.register],
     ['GET /.well-known/openid-configuration', discovery],
     ['GET /.well-known/oauth-authorization-server', discovery],
-    ['GET /.well-known/jwks.json', jwks],
+    ['GET /.well-known/jwks.json', (ex) => sendJson(ex.res, 200, { keys: [] })],
   ]);
 
   return (req, res) => {
@@ -53,19 +51,10 @@ export function createApp(deps: AppDeps): RequestListener {
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
     setCors(req, res);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
-    const handler = routes.get(`${req.method} ${path}`);
+    const control = path.startsWith(CONTROL_PREFIX);
+    const handler = control ? deps.control : routes.get(`${req.method} ${path}`);
     if (!handler) return deps.fallback(req, res);
-    res.once('close', () => {
-      const record: RequestRecord = {
-        time: deps.clock().toISOString(),
-        method: req.method ?? 'GET',
-        path,
-        status: res.headersSent ? res.statusCode : 0,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        failure: ex.failure,
-      };
-      deps.onRecord(record, ex);
-    });
+    if (!control) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));
@@ -81,10 +70,15 @@ export function createApp(deps: AppDeps): RequestListener {
   }
 }
 
-function parseJsonBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidClientMetadata('request body must be valid JSON');
-  }
+function record(ex: Exchange, started: number, now: Date): RequestRecord {
+  const { req, res } = ex;
+  return {
+    time: now.toISOString(),
+    method: req.method ?? 'GET',
+    path: ex.path,
+    // 0: the connection ended without a status line (reset, empty response, a client that gave up).
+    status: res.headersSent ? res.statusCode : 0,
+    ms: Math.round((performance.now() - started) * 100) / 100,
+    failure: ex.failure,
+  };
 }

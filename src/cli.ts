@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DEFAULTS, DEFAULT_CONFIG_FILE, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
 import { StartupError } from './errors.js';
+import { MODE_NAMES } from './failures/catalogue.js';
 import { startServer } from './server.js';
-
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+import { VERSION } from './version.js';
 
 /** Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. */
 function parseArgs(argv: string[]) {
@@ -23,13 +21,18 @@ function parseArgs(argv: string[]) {
     .option('config', { type: 'string', describe: `JSON file of options`, defaultDescription: `${DEFAULT_CONFIG_FILE} if present` })
     .option('issuer', { type: 'string', describe: 'issuer and base of advertised endpoints', defaultDescription: 'http://HOST:PORT/' })
     .option('clock', { type: 'string', describe: 'fixed ISO 8601 time for every generated timestamp', defaultDescription: 'real time' })
+    .option('fail', { type: 'string', array: true, requiresArg: true, describe: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2' })
+    .option('latency', { type: 'string', describe: 'delay every registration: MS or MIN-MAX', defaultDescription: '0' })
+    .option('admin-token', { type: 'string', describe: 'require Authorization: Bearer TOKEN on /__dcr/*', defaultDescription: 'none' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
     .option('log', { type: 'string', choices: LOG_FORMATS, describe: 'request log format', defaultDescription: DEFAULTS.log })
     .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
     .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
-    .epilog('Every option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.')
+    .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
+    .example("$0 --fail 'service_unavailable:rate=0.25'", 'a seeded 25% of registrations get 503')
+    .epilog(`Failure modes: ${MODE_NAMES.join(', ')}.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`)
     .strict()
-    .version(version)
+    .version(VERSION)
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 110))
@@ -40,7 +43,7 @@ function parseArgs(argv: string[]) {
     .parseSync();
 }
 
-const FLAG_NAMES = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log'] as const;
+const FLAG_NAMES = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log', 'fail', 'latency', 'adminToken'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseArgs>;

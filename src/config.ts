@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
+import { FailSpecError, type FailureRule, type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 
 export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -27,6 +28,14 @@ export interface DcrMockOptions {
   quiet?: boolean;
   /** Request log format. Default text. */
   log?: LogFormat;
+  /** Failure rules in force from the start: rule objects or specs such as "rate_limited:times=2". */
+  failures?: ReadonlyArray<FailureRuleInput | string>;
+  /** The CLI's --fail: specs, each like "server_error:rate=0.25". */
+  fail?: string | readonly string[];
+  /** Delay every registration: ms, or "MIN-MAX". */
+  latency?: number | string;
+  /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
+  adminToken?: string;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -40,6 +49,10 @@ export interface Config {
   readonly clock: Date | undefined;
   readonly quiet: boolean;
   readonly log: LogFormat;
+  /** --fail and the failures option, in that order. */
+  readonly failures: readonly FailureRule[];
+  readonly latency: readonly [number, number] | undefined;
+  readonly adminToken: string | undefined;
 }
 
 /** Every default, read by the CLI and the programmatic API alike. */
@@ -53,11 +66,14 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   clock: undefined,
   quiet: false,
   log: 'text',
+  failures: [],
+  latency: undefined,
+  adminToken: undefined,
 });
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
 
-type Check = (value: unknown) => unknown;
+type Check = (value: unknown, all: Record<string, unknown>) => unknown;
 
 const oneOf =
   (name: string, allowed: readonly string[]): Check =>
@@ -96,7 +112,7 @@ const CHECKS: Record<keyof Config, Check> = {
     throw usageError(`--seed must be a non-empty string or a number, got ${show(v)}`);
   },
   profile: (v) => {
-    const profile = oneOf('profile', PROFILES)(v);
+    const profile = oneOf('profile', PROFILES)(v, {});
     if (profile === 'rfc7591') {
       throw usageError('--profile rfc7591 is not available yet in this version; use auth0 or auth0-permissive');
     }
@@ -118,9 +134,41 @@ const CHECKS: Record<keyof Config, Check> = {
   },
   quiet: bool('quiet'),
   log: oneOf('log', LOG_FORMATS),
+  failures: (v, all) => {
+    const fromFlags = all['fail'] === undefined ? [] : [all['fail']].flat();
+    if (!Array.isArray(v)) throw usageError(`failures must be an array of rules or specs, got ${show(v)}`);
+    try {
+      return [
+        ...fromFlags.flatMap((spec) => {
+          if (typeof spec !== 'string') throw new FailSpecError(`--fail must be a spec string, got ${show(spec)}`);
+          return parseFailSpec(spec);
+        }),
+        ...v.flatMap((item, i) => (typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, `failures[${i}]`)])),
+      ];
+    } catch (err) {
+      if (err instanceof FailSpecError) throw usageError(`bad failure rule: ${err.message}`);
+      throw err;
+    }
+  },
+  latency: (v) => {
+    if (v === undefined) return undefined;
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(String(v));
+    const min = Number(m?.[1]);
+    const max = m?.[2] === undefined ? min : Number(m[2]);
+    if (m && (typeof v === 'number' || typeof v === 'string') && min <= max && max <= MAX_LATENCY_MS) return [min, max];
+    throw usageError(`--latency must be milliseconds or MIN-MAX (at most ${MAX_LATENCY_MS}), got ${show(v)}`);
+  },
+  adminToken: (v) => {
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v)) return v;
+    throw usageError('--admin-token must be printable ASCII without spaces');
+  },
 };
 
-const KNOWN = new Set(Object.keys(CHECKS));
+const MAX_LATENCY_MS = 300_000;
+
+/** Keys read by another key's check: `fail` (the CLI's) is folded into `failures`. */
+const KNOWN = new Set([...Object.keys(CHECKS), 'fail']);
 
 /**
  * The one merge point: later layers win over earlier ones, DEFAULTS under them all.
@@ -136,7 +184,7 @@ export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>)
     }
   }
   const config: Record<string, unknown> = {};
-  for (const [key, check] of Object.entries(CHECKS)) config[key] = check(merged[key]);
+  for (const [key, check] of Object.entries(CHECKS)) config[key] = check(merged[key], merged);
   return Object.freeze(config) as unknown as Config;
 }
 

@@ -1,13 +1,21 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { RequestJournal } from './control/journal.js';
+import { controlHandler } from './control/routes.js';
 import { defaultIssuer } from './discovery.js';
+import { Chance } from './failures/chance.js';
+import { OpenFaults } from './failures/network.js';
+import { FailurePlan } from './failures/rules.js';
 import { createJsonServerFallback } from './json-server.js';
-import { type RequestRecord, createRequestLogger } from './log.js';
-import { Registrar } from './registration/registrar.js';
+import { createRequestLogger } from './log.js';
+import { registrationHandler } from './registration/handler.js';
 import { profileSpec } from './registration/profiles.js';
+import { Registrar } from './registration/registrar.js';
 import { Store } from './store/store.js';
+import { VERSION } from './version.js';
 
 /** How long a stop waits for requests in flight before cutting their sockets. */
 const DRAIN_MS = 3000;
@@ -17,6 +25,10 @@ export interface RunningServer {
   readonly issuer: string;
   readonly registrationEndpoint: string;
   readonly store: Store;
+  readonly plan: FailurePlan;
+  readonly journal: RequestJournal;
+  /** Forgets clients, journal and run-time rules; rewinds the sequence and the seeded draws. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,15 +45,36 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
   const store = await Store.open(config.db);
   const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock);
+  const plan = new FailurePlan(new Chance(config.seed), config.failures, config.latency);
+  const journal = new RequestJournal();
+  const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
+  const reset = async () => {
+    plan.reset();
+    journal.clear();
+    await store.reset();
+  };
   let issuer = '';
 
   const app = createApp({
-    registrar,
+    register: registrationHandler({ registrar, plan, faults, clock }),
+    control: controlHandler({
+      store,
+      plan,
+      journal,
+      adminToken: config.adminToken,
+      version: VERSION,
+      profile: config.profile,
+      started: performance.now(),
+      reset,
+    }),
     clock,
     issuer: () => issuer,
     fallback: await createJsonServerFallback(store.db),
-    onRecord: (record: RequestRecord) => logRequest?.(record),
+    onRecord: (record, ex) => {
+      journal.record(record, ex.body, ex.clientId);
+      logRequest?.(record);
+    },
     onUnexpected: (err, ex) =>
       report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`),
   });
@@ -63,7 +96,10 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     issuer,
     registrationEndpoint: `${issuer}oidc/register`,
     store,
-    close: () => (closing ??= stop(server, store)),
+    plan,
+    journal,
+    reset,
+    close: () => (closing ??= stop(server, store, faults)),
   };
 }
 
@@ -77,9 +113,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Stops accepting, lets requests in flight finish (up to DRAIN_MS), then writes the store. */
-async function stop(server: Server, store: Store): Promise<void> {
+/** Stops accepting, ends held faults, lets requests in flight finish (up to DRAIN_MS), then writes the store. */
+async function stop(server: Server, store: Store, faults: OpenFaults): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  faults.abortAll();
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
   await closed;

@@ -19,12 +19,7 @@ export class Registrar {
 
   /** Throws an OAuthError for bad metadata; stores nothing and advances nothing then. */
   register(body: unknown): Record<string, unknown> {
-    const metadata = validateClientMetadata(body);
-    let n = this.store.sequence + 1;
-    let credentials = this.#credentials.issue(n, this.profile.idPrefix);
-    // Only a hand-edited db.json can hold an id the sequence would issue again; never hand out a duplicate.
-    while (this.store.has(credentials.client_id)) credentials = this.#credentials.issue(++n, this.profile.idPrefix);
-    const response = auth0Response(this.profile, metadata, credentials);
+    const { n, response, credentials } = this.#next(body);
     const record: ClientRecord = {
       id: credentials.client_id,
       client_id: credentials.client_id,
@@ -33,5 +28,19 @@ export class Registrar {
     };
     this.store.add(record, n);
     return response;
+  }
+
+  /** The answer the next registration of this body would get, without storing it or advancing anything. */
+  preview(body: unknown): Record<string, unknown> {
+    return this.#next(body).response;
+  }
+
+  #next(body: unknown) {
+    const metadata = validateClientMetadata(body);
+    let n = this.store.sequence + 1;
+    let credentials = this.#credentials.issue(n, this.profile.idPrefix);
+    // Only a hand-edited db.json can hold an id the sequence would issue again; never hand out a duplicate.
+    while (this.store.has(credentials.client_id)) credentials = this.#credentials.issue(++n, this.profile.idPrefix);
+    return { n, credentials, response: auth0Response(this.profile, metadata, credentials) };
   }
 }

@@ -1,0 +1,144 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Exchange } from '../app.js';
+import { OAuthError } from '../errors.js';
+import { readBody } from '../http/body.js';
+import { sendJson } from '../http/respond.js';
+import { MODES } from '../failures/catalogue.js';
+import type { FailurePlan } from '../failures/rules.js';
+import { FailSpecError, type FailureRule, parseFailSpec, toFailureRule } from '../failures/spec.js';
+import type { Store } from '../store/store.js';
+import type { RequestJournal } from './journal.js';
+import { ruleView } from './rules-view.js';
+
+export interface ControlDeps {
+  readonly store: Store;
+  readonly plan: FailurePlan;
+  readonly journal: RequestJournal;
+  readonly adminToken: string | undefined;
+  readonly version: string;
+  readonly profile: string;
+  readonly started: number;
+  /** Everything `POST /__dcr/reset` forgets. */
+  readonly reset: () => Promise<void>;
+}
+
+type ControlHandler = (ex: Exchange, id: string) => Promise<void> | void;
+
+/** The /__dcr control plane. Returns a handler for `/__dcr/...` paths. */
+export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<void> | void {
+  const { store, plan, journal } = deps;
+  const noContent = (ex: Exchange) => {
+    ex.res.writeHead(204);
+    ex.res.end();
+  };
+  const notFound = (what: string, id: string) => new OAuthError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist`);
+
+  const routes: Record<string, ControlHandler> = {
+    'GET health': (ex) =>
+      sendJson(ex.res, 200, {
+        status: 'ok',
+        version: deps.version,
+        profile: deps.profile,
+        clients: store.clients.length,
+        sequence: store.sequence,
+        uptime_ms: Math.round(performance.now() - deps.started),
+      }),
+    'GET clients': (ex) => sendJson(ex.res, 200, store.clients),
+    'GET clients/:id': (ex, id) => {
+      const client = store.get(id);
+      if (!client) throw notFound('client', id);
+      sendJson(ex.res, 200, client);
+    },
+    'DELETE clients/:id': async (ex, id) => {
+      if (!(await store.remove(id))) throw notFound('client', id);
+      noContent(ex);
+    },
+    'GET failures': (ex) =>
+      sendJson(ex.res, 200, {
+        rules: plan.list().map(ruleView),
+        latency: plan.latency ? { min: plan.latency[0], max: plan.latency[1] } : null,
+        modes: Object.entries(MODES).map(([mode, spec]) => ({ mode, group: spec.group, summary: spec.summary })),
+      }),
+    'POST failures': async (ex) => {
+      const rules = parseRules(await readJson(ex));
+      const added = rules.map((rule) => ruleView(plan.add(rule)));
+      sendJson(ex.res, 201, added.length === 1 ? added[0] : added);
+    },
+    'DELETE failures': (ex) => {
+      plan.clearRuntime();
+      noContent(ex);
+    },
+    'DELETE failures/:id': (ex, id) => {
+      if (!plan.remove(id)) throw notFound('rule', id);
+      noContent(ex);
+    },
+    'GET requests': (ex) => {
+      const limit = Number(ex.query.get('limit') ?? journal.size);
+      sendJson(ex.res, 200, journal.list(Number.isInteger(limit) && limit > 0 ? limit : journal.size));
+    },
+    'DELETE requests': (ex) => {
+      journal.clear();
+      noContent(ex);
+    },
+    'POST reset': async (ex) => {
+      await deps.reset();
+      noContent(ex);
+    },
+  };
+
+  return (ex) => {
+    authorize(ex, deps.adminToken);
+    const rest = ex.path.slice('/__dcr/'.length);
+    const slash = rest.indexOf('/');
+    const [name, id] = slash === -1 ? [rest, ''] : [rest.slice(0, slash), decodeId(rest.slice(slash + 1))];
+    const handler = routes[`${ex.req.method} ${name}${id ? '/:id' : ''}`];
+    if (!handler) {
+      throw new OAuthError(404, 'not_found', `${ex.req.method} ${ex.path} is not a control-plane route; see GET /__dcr/health`);
+    }
+    return handler(ex, id);
+  };
+}
+
+function authorize(ex: Exchange, token: string | undefined): void {
+  if (token === undefined) return;
+  const given = /^Bearer (.+)$/i.exec(ex.req.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  if (a.length === b.length && timingSafeEqual(a, b)) return;
+  throw new OAuthError(401, 'invalid_token', 'the control plane requires Authorization: Bearer <admin token>', {
+    'www-authenticate': 'Bearer realm="dcr-mock", error="invalid_token"',
+  });
+}
+
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new OAuthError(400, 'invalid_request', 'the id in the path must be URL-encoded');
+  }
+}
+
+async function readJson(ex: Exchange): Promise<unknown> {
+  const text = await readBody(ex.req);
+  const type = ex.req.headers['content-type'] ?? '';
+  if (type.startsWith('text/plain')) return text.trim();
+  try {
+    return (ex.body = JSON.parse(text));
+  } catch {
+    throw new OAuthError(400, 'invalid_request', 'the body must be JSON: a rule object, a spec string, or an array of them');
+  }
+}
+
+/** A rule object, a spec string ("a;b" allowed), or an array of either. */
+function parseRules(input: unknown): FailureRule[] {
+  try {
+    const items = Array.isArray(input) ? input : [input];
+    if (items.length === 0) throw new FailSpecError('the body must hold at least one rule');
+    return items.flatMap((item, i) =>
+      typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, Array.isArray(input) ? `rule ${i}` : 'the rule')],
+    );
+  } catch (err) {
+    if (err instanceof FailSpecError) throw new OAuthError(400, 'invalid_request', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,105 @@
+import type { ServerResponse } from 'node:http';
+import type { Answer } from './catalogue.js';
+
+/** Default cap of `timeout`: the socket is cut then if the client has not given up. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default time `slow_body` takes to send its body. */
+export const DEFAULT_SLOW_BODY_MS = 2_000;
+const SLOW_BODY_CHUNKS = 10;
+
+/**
+ * Faults in progress (held sockets, dribbles, delays), so that a server stop ends them at once
+ * and no socket or timer outlives it.
+ */
+export class OpenFaults {
+  readonly #aborts = new Set<() => void>();
+
+  /** Registers an abort; returns the function that unregisters it. */
+  track(abort: () => void): () => void {
+    this.#aborts.add(abort);
+    return () => this.#aborts.delete(abort);
+  }
+
+  get size(): number {
+    return this.#aborts.size;
+  }
+
+  abortAll(): void {
+    for (const abort of [...this.#aborts]) abort();
+    this.#aborts.clear();
+  }
+}
+
+/** Waits ms unless the client goes away or the server stops first; true when the wait ran out normally. */
+export function hold(res: ServerResponse, ms: number, faults: OpenFaults): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(!res.destroyed);
+  return new Promise((resolve) => {
+    const finish = (completed: boolean) => {
+      clearTimeout(timer);
+      res.off('close', onClose);
+      untrack();
+      resolve(completed);
+    };
+    const onClose = () => finish(false);
+    const timer = setTimeout(() => finish(true), ms);
+    const untrack = faults.track(() => finish(false));
+    res.once('close', onClose);
+  });
+}
+
+/** Sends an answer whole. */
+export function sendAnswer(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
+  res.writeHead(answer.status, { ...answer.headers, ...extra, 'content-length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
+}
+
+/** A TCP reset: the client sees ECONNRESET. */
+export function reset(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket?.destroy();
+}
+
+/** The connection closed in good order (FIN) without one byte of answer. */
+export function emptyResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.end(() => socket.destroy());
+}
+
+/** Status line, headers (announcing the whole length) and half the body, then the connection closes. */
+export function truncated(res: ServerResponse, answer: Answer): void {
+  const body = Buffer.from(answer.body);
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+    const socket = res.socket;
+    if (socket) socket.end(() => socket.destroy());
+  });
+}
+
+/** Never answers; the socket is cut after capMs, when the server stops, or when the client gives up. */
+export function timeout(res: ServerResponse, capMs: number, faults: OpenFaults): void {
+  void hold(res, capMs, faults).then(() => res.socket?.destroy());
+}
+
+/** The whole answer, its body sent in slices spread over ms. */
+export function slowBody(res: ServerResponse, answer: Answer, ms: number, faults: OpenFaults): void {
+  const body = Buffer.from(answer.body);
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+  res.flushHeaders();
+  const slices = Math.max(1, Math.min(SLOW_BODY_CHUNKS, body.length));
+  const size = Math.ceil(body.length / slices);
+  const step = async (i: number): Promise<void> => {
+    if (i >= slices) {
+      res.end();
+      return;
+    }
+    if (!(await hold(res, ms / slices, faults))) {
+      res.destroy();
+      return;
+    }
+    res.write(body.subarray(i * size, (i + 1) * size));
+    return step(i + 1);
+  };
+  void step(0);
+}
