@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { discoveryDocument } from './discovery.js';
 import { toWireError } from './errors.js';
 import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
+import { inspectorRoutes } from './inspector/assets.js';
 import type { RequestRecord } from './log.js';
 
 /** One request in flight: what the handlers learn about it ends up in its RequestRecord. */
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps): RequestListener {
     ['GET /.well-known/oauth-authorization-server', discovery],
     ['GET /.well-known/jwks.json', (ex) => sendJson(ex.res, 200, { keys: [] })],
   ]);
+  // The inspector's page and files: answered before json-server (which has its own `/`), and not journaled.
+  const pages = new Map<string, Handler>(inspectorRoutes());
 
   return (req, res) => {
     const started = performance.now();
@@ -52,9 +55,10 @@ export function createApp(deps: AppDeps): RequestListener {
     setCors(req, res);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const control = path.startsWith(CONTROL_PREFIX);
-    const handler = control ? deps.control : routes.get(`${req.method} ${path}`);
+    const page = pages.get(`${req.method} ${path}`);
+    const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`));
     if (!handler) return deps.fallback(req, res);
-    if (!control) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
+    if (!control && !page) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));
