@@ -1,0 +1,70 @@
+import { test as base, expect } from '@playwright/test';
+import { type DcrMock, type DcrMockOptions, startDcrMock } from './index.js';
+
+export { expect };
+export type { DcrMock, DcrMockOptions };
+
+/** Fixtures that live as long as a Playwright worker. */
+export interface DcrMockWorkerFixtures {
+  /**
+   * Options of the worker's server, e.g. `test.use({ dcrMockOptions: { seed: 'checkout' } })`.
+   * Defaults: a free port (`port: 0`; a fixed port suits one worker only) and an in-memory store.
+   */
+  dcrMockOptions: DcrMockOptions;
+  /** The worker's dcr-mock, reset before each test that runs in it. */
+  dcrMock: DcrMock;
+  _dcrMockStarted: { current: DcrMock | undefined };
+}
+
+/** Fixtures set up for each test. */
+export interface DcrMockTestFixtures {
+  _dcrMockReset: void;
+}
+
+/**
+ * Playwright's `test` with a `dcrMock` fixture: one server per worker, started on first use, reset
+ * (clients, journal, run-time failure rules, credential sequence) before every test so that tests stay
+ * independent under `fullyParallel`, and closed when the worker ends.
+ *
+ * @example
+ * import { test, expect } from 'dcr-mock/playwright';
+ *
+ * test('shows the 429', async ({ page, dcrMock }) => {
+ *   dcrMock.fail('rate_limited:times=1');
+ *   await page.goto(`/?registration=${dcrMock.registrationEndpoint}`);
+ * });
+ */
+export const test = base.extend<DcrMockTestFixtures, DcrMockWorkerFixtures>({
+  dcrMockOptions: [{}, { scope: 'worker', option: true }],
+
+  _dcrMockStarted: [
+    async ({}, use) => {
+      await use({ current: undefined });
+    },
+    { scope: 'worker' },
+  ],
+
+  dcrMock: [
+    async ({ dcrMockOptions, _dcrMockStarted }, use) => {
+      const mock = await startDcrMock({ port: 0, db: ':memory:', ...dcrMockOptions });
+      _dcrMockStarted.current = mock;
+      try {
+        await use(mock);
+      } finally {
+        _dcrMockStarted.current = undefined;
+        await mock.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  // Resets the worker's server when an earlier test started it; a server started by this test is fresh.
+  // It does not ask for `dcrMock`, so tests that never use it start no server.
+  _dcrMockReset: [
+    async ({ _dcrMockStarted }, use) => {
+      await _dcrMockStarted.current?.reset();
+      await use();
+    },
+    { auto: true },
+  ],
+});

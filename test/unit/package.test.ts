@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The package as users get it: what `npm pack` puts in the tarball and what its export map resolves to.
+// Reads the build in dist/ (npm test builds first); no network.
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${root}`), 'utf8'));
+
+describe('the published package', () => {
+  let files: string[];
+  beforeAll(async () => {
+    expect(existsSync(`${root}dist/playwright.js`), 'dist/ is missing: run npm run build first').toBe(true);
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root });
+    files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  }, 60_000);
+
+  it.each([
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/playwright.js',
+    'dist/playwright.d.ts',
+    'dist/inspector/assets.js',
+    'dist/inspector/index.html',
+    'dist/inspector/inspector.css',
+    'dist/inspector/inspector.js',
+  ])('holds %s', (path) => {
+    expect(files).toContain(path);
+  });
+
+  it('holds no tests and no sources of the page besides the built ones', () => {
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('examples/'))).toEqual([]);
+  });
+
+  it('exports ./playwright with types, both inside the tarball', () => {
+    const entry = pkg.exports['./playwright'];
+    expect(entry).toEqual({ types: './dist/playwright.d.ts', import: './dist/playwright.js' });
+    expect(files).toContain(entry.types.slice(2));
+    expect(files).toContain(entry.import.slice(2));
+  });
+
+  it('resolves dcr-mock/playwright through the export map, and the module loads with test and expect', async () => {
+    const script = [
+      "const url = import.meta.resolve('dcr-mock/playwright');",
+      "const m = await import('dcr-mock/playwright');",
+      'console.log(JSON.stringify({ url, test: typeof m.test, extend: typeof m.test.extend, expect: typeof m.expect }));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({
+      url: new URL('dist/playwright.js', `file://${root}`).href,
+      test: 'function',
+      extend: 'function',
+      expect: 'function',
+    });
+  }, 60_000);
+
+  // A second copy of @playwright/test (one bundled by a fixture package, one in the project) makes
+  // Playwright refuse to run; so the package must use the project's copy.
+  it('takes @playwright/test as an optional peer, never as its own dependency', () => {
+    expect(pkg.peerDependencies?.['@playwright/test']).toBeDefined();
+    expect(pkg.peerDependenciesMeta?.['@playwright/test']).toEqual({ optional: true });
+    expect(pkg.dependencies?.['@playwright/test']).toBeUndefined();
+    expect(pkg.dependencies?.['playwright']).toBeUndefined();
+    expect(pkg.devDependencies?.['@playwright/test']).toBeDefined();
+  });
+});
