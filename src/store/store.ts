@@ -26,6 +26,12 @@ export class Store {
   ) {
     this.#file = file;
     this.#reindex();
+    // json-server changes the clients array itself, then calls db.write(): re-index after every write.
+    const write = db.write.bind(db);
+    db.write = async () => {
+      await write();
+      this.#reindex();
+    };
   }
 
   /** Opens (or creates) the store. An unusable db.json throws a StartupError and is left untouched. */
@@ -106,11 +112,8 @@ export class Store {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#file) return;
     await this.db.write();
     this.#dbBytes = this.#estimateBytes();
-    // json-server may have changed the clients array behind our back before calling write().
-    this.#reindex();
   }
 
   async close(): Promise<void> {
