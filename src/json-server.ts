@@ -15,21 +15,20 @@ const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
  * (`meta`, a client without `client_id`). The guard reads the body once, refuses what would do harm
  * with a 4xx that says why, and hands the same bytes on to json-server.
  */
-export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback> {
-  const app = (await loadCreateApp<T>())(db);
+export function createJsonServerFallback<T>(db: Low<T>): Fallback {
+  // Loaded on first use: start-up (spawn to first registration) does not pay for json-server's imports.
+  let app: Promise<{ attach: Fallback }> | undefined;
+  const attach = async (req: IncomingMessage, res: ServerResponse) => (await (app ??= loadApp(db))).attach(req, res);
   return (req, res) => {
-    if (!WITH_BODY.has(req.method ?? '')) {
-      const problem = checkName(req.url ?? '/');
-      return problem ? sendError(res, problem) : app.attach(req, res);
-    }
-    readBody(req)
-      .then((text) => {
-        const problem = checkWrite(req.method ?? 'POST', req.url ?? '/', text);
-        if (problem) return sendError(res, problem);
-        replayBody(req, text);
-        app.attach(req, res);
-      })
-      .catch((err: unknown) => sendError(res, toWireError(err)));
+    const handled = WITH_BODY.has(req.method ?? '')
+      ? readBody(req).then((text) => {
+          const problem = checkWrite(req.method ?? 'POST', req.url ?? '/', text);
+          if (problem) return sendError(res, problem);
+          replayBody(req, text);
+          return attach(req, res);
+        })
+      : Promise.resolve(checkName(req.url ?? '/')).then((problem) => (problem ? sendError(res, problem) : attach(req, res)));
+    handled.catch((err: unknown) => sendError(res, toWireError(err)));
   };
 }
 
@@ -37,12 +36,14 @@ export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback>
  * json-server 1.0.0-beta.3 serves ./public through sirv and throws at import when NODE_ENV=production
  * and no ./public exists, so it is loaded with NODE_ENV set aside.
  */
-async function loadCreateApp<T>(): Promise<(db: Low<T>) => { attach: Fallback }> {
+async function loadApp<T>(db: Low<T>): Promise<{ attach: Fallback }> {
   const saved = process.env['NODE_ENV'];
   if (saved === 'production') process.env['NODE_ENV'] = 'development';
   try {
-    return ((await import('json-server/lib/app.js')) as unknown as { createApp: (db: Low<T>) => { attach: Fallback } })
-      .createApp;
+    const { createApp } = (await import('json-server/lib/app.js')) as unknown as {
+      createApp: (db: Low<T>) => { attach: Fallback };
+    };
+    return createApp(db);
   } finally {
     if (saved === 'production') process.env['NODE_ENV'] = saved;
   }

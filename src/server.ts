@@ -70,7 +70,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     }),
     clock,
     issuer: () => issuer,
-    fallback: await createJsonServerFallback(store.db),
+    fallback: createJsonServerFallback(store.db),
     onRecord: (record, ex) => {
       journal.record(record, ex.body, ex.clientId);
       logRequest?.(record);

@@ -55,3 +55,20 @@ describe('json-server routes over the same db', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('json-server under NODE_ENV=production', () => {
+  it('serves its routes although no ./public folder exists', async () => {
+    const saved = process.env['NODE_ENV'];
+    process.env['NODE_ENV'] = 'production';
+    const server = await start();
+    try {
+      const res = await fetch(`${server.url}/clients`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual([]);
+    } finally {
+      await server.close();
+      if (saved === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = saved;
+    }
+  });
+});
