@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
@@ -165,6 +166,54 @@ describe('POST /oidc/register: the 64 KiB limit', () => {
     const body = padded(bytes);
     expect(Buffer.byteLength(body)).toBe(bytes);
     expect((await postRaw(server, body, chunked)).status).toBe(status);
+  });
+});
+
+describe('a client that goes away in the middle of its body', () => {
+  const reported: string[] = [];
+  const records: Array<{ path: string; status: number }> = [];
+  let onRecord = () => {};
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start(
+      { quiet: false, log: 'json' },
+      {
+        write: (line) => {
+          records.push(JSON.parse(line) as { path: string; status: number });
+          onRecord();
+        },
+        report: (line) => reported.push(line),
+      },
+    );
+  });
+  afterAll(() => server.close());
+
+  const nextRecord = () => new Promise<void>((resolve) => (onRecord = resolve));
+
+  it('is no server error, stores nothing and shifts nothing', async () => {
+    const recorded = nextRecord();
+    const { port, hostname } = new URL(server.url);
+    const received = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(Number(port), hostname);
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+      // With Expect: 100-continue the server answers 100 once the handler runs: the body is cut after that.
+      socket.write(
+        'POST /oidc/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          'Content-Length: 100\r\nExpect: 100-continue\r\n\r\n',
+      );
+      socket.once('data', () => socket.end('{"redirect_uris": ['));
+      socket.on('data', (chunk) => (text += chunk.toString()));
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 100 /);
+    await recorded;
+    const res = await register(server, { redirect_uris: [CB] });
+    expect(res.status).toBe(201);
+    expect(server.store.sequence).toBe(1);
+    expect(server.store.clients).toHaveLength(1);
+    expect(reported).toEqual([]);
+    expect(records.map((r) => r.status).filter((status) => status >= 500)).toEqual([]);
   });
 });
 
