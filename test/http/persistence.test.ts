@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli } from '../support/cli-process.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli, stopAllCli } from '../support/cli-process.js';
 import { getJson } from '../support/http.js';
 import { register, start, tempDir } from '../support/server.js';
 
@@ -12,6 +12,7 @@ const BODIES = ['One', 'Two', 'Three', 'Four', 'Five'].map((client_name, i) => (
 }));
 
 const dir = tempDir();
+afterAll(stopAllCli);
 let dbCount = 0;
 /** A fresh db path in the file's temp folder. */
 const newDb = () => join(dir, `db-${++dbCount}.json`);

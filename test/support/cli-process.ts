@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const running = new Set<CliProcess>();
 
 /** The built CLI running as a child process. Call `stop()` in a finally block. */
 export interface CliProcess {
@@ -29,13 +30,21 @@ export async function spawnCli(args: readonly string[], cwd: string): Promise<Cl
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
+  const handle = { child, url: '', registrationEndpoint: '', exited, stop };
+  running.add(handle);
+  void exited.then(() => running.delete(handle));
   try {
     const url = await firstLine(child);
-    return { child, url, registrationEndpoint: `${url}/oidc/register`, exited, stop };
+    return { ...handle, url, registrationEndpoint: `${url}/oidc/register` };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Kills every child spawnCli started that is still running: for afterAll, in case a test gave up on one. */
+export async function stopAllCli(): Promise<void> {
+  await Promise.all([...running].map((cli) => cli.stop()));
 }
 
 function firstLine(child: ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
