@@ -90,7 +90,7 @@ export function formatReport(results) {
     out.push('');
     const rows = [['target', 'what', 'req/s', 'vs floor', 'p50 ms', 'p99 ms', 'failures', 'req/s by round']];
     for (const [name, t] of Object.entries(load)) {
-      rows.push([name, t.label, int(t.rps), ratio(t.ratio), ms(t.p50), ms(t.p99), int(t.failures), t.rounds.map((r) => int(r.rps)).join(' ')]);
+      rows.push([name, t.label, int(t.rps), ratio(t.ratio), ms(t.p50), ms(t.p99), t.crash ? 'exited' : int(t.failures), t.rounds.map((r) => int(r.rps)).join(' ')]);
     }
     out.push(table(rows, 2));
     const stored = Object.entries(load).filter(([, t]) => t.stored);

@@ -120,7 +120,7 @@ async function measureLoad(targets, prepareDb, warnings) {
     }
     for (let i = 1; i <= options.rounds; i++) {
       for (const target of running) {
-        if (target.crash) continue;
+        if (!isAlive(target, warnings)) continue;
         const round = await runRound(target.child.url, { connections: options.connections, duration: options.duration });
         target.answered += round.ok;
         round.settleMs = await settle(target, warnings);
@@ -168,11 +168,7 @@ async function probe(running, warnings) {
 async function settle(target, warnings) {
   const started = performance.now();
   await sleep(100);
-  if (target.child.crash) {
-    target.crash = { ...target.child.crash, stderr: target.child.stderr.trim() };
-    warnings.push(`${target.row.name} exited during the run (${target.crash.signal ?? `code ${target.crash.code}`}): ${target.crash.stderr.slice(-500)}`);
-    return undefined;
-  }
+  if (!isAlive(target, warnings)) return undefined;
   if (target.db) {
     const journals = [`${target.db}.journal`, `${target.db}.journal.old`];
     while (journals.some((file) => existsSync(file))) {
@@ -184,6 +180,17 @@ async function settle(target, warnings) {
     }
   }
   return Math.round(performance.now() - started);
+}
+
+/** False (and a warning, once) when the target's process has exited without being asked to. */
+function isAlive(target, warnings) {
+  if (target.crash) return false;
+  if (!target.child.crash) return true;
+  target.crash = { ...target.child.crash, stderr: target.child.stderr.trim() };
+  const how = target.crash.signal ?? `code ${target.crash.code}`;
+  warnings.push(`${target.row.name} exited during the run (${how}); its later rounds were skipped. ${target.crash.stderr.slice(-500)}`);
+  log(`!!! ${target.row.name} exited (${how})`);
+  return false;
 }
 
 function progressLine(i, { row }, round) {
