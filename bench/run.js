@@ -37,11 +37,13 @@ const cleanUp = () => {
   rmSync(workDir, { recursive: true, force: true });
 };
 process.on('exit', cleanUp);
-process.once('SIGINT', () => {
-  log('\ninterrupted: stopping the servers');
-  cleanUp();
-  process.exit(130);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the servers`);
+    cleanUp();
+    process.exit(code);
+  });
+}
 
 try {
   const results = await main();
