@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli, stopAllCli } from '../support/cli-process.js';
@@ -161,5 +161,20 @@ describe('a db.json written by hand', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('an intact db.json', () => {
+  it('is not rewritten by a start and a stop that change nothing', async () => {
+    const db = newDb();
+    const first = await start({ db, seed: SEED });
+    await registerInOrder(first, 0, 2);
+    await first.close();
+    const before = { text: readFileSync(db, 'utf8'), mtime: statSync(db).mtimeMs };
+    const second = await start({ db, seed: SEED });
+    expect(await clientIds(second)).toHaveLength(2);
+    await second.close();
+    expect(readFileSync(db, 'utf8')).toBe(before.text);
+    expect(statSync(db).mtimeMs).toBe(before.mtime);
   });
 });
