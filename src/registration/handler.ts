@@ -25,7 +25,11 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
     ex.body = parsed.ok ? parsed.value : text;
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));
     ex.failure = decision.label;
-    if (!(await net.hold(ex.res, decision.delayMs, deps.faults))) return;
+    if (!(await net.hold(ex.res, decision.delayMs, deps.faults))) {
+      // The client left or the server is stopping: end the exchange now rather than leave it to the drain.
+      ex.res.destroy();
+      return;
+    }
     if (decision.failure) return applyFailure(ex, decision.failure.rule, parsed, deps);
     const client = deps.registrar.register(validBody(parsed));
     ex.clientId = client['client_id'] as string;
