@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULTS, DEFAULT_CONFIG_FILE, ID_SCHEMES, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
+import { DEFAULTS, DEFAULT_CONFIG_FILE, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
+import { ID_SCHEMES } from './config.js';
 import { StartupError } from './errors.js';
 import { MODE_NAMES } from './failures/catalogue.js';
 import { startServer } from './server.js';
