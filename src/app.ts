@@ -4,6 +4,7 @@ import { discoveryDocument } from './discovery.js';
 import { toWireError } from './errors.js';
 import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
 import type { RequestRecord } from './log.js';
+import { CLIENT_URI_PREFIX } from './registration/management.js';
 
 /** One request in flight: what the handlers learn about it ends up in its RequestRecord. */
 export interface Exchange {
@@ -31,6 +32,8 @@ export interface AppDeps {
   /** Called once per answered (or abandoned) request, control plane excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
+  /** RFC 7592 on /oidc/register/:client_id (a 404 where the profile has none). */
+  readonly manage?: Handler;
 }
 
 const CONTROL_PREFIX = '/__dcr/';
@@ -45,6 +48,9 @@ export function createApp(deps: AppDeps): RequestListener {
     ['GET /.well-known/jwks.json', (ex) => sendJson(ex.res, 200, { keys: [] })],
   ]);
 
+  const managed = (path: string): Handler | undefined =>
+    deps.manage && path.startsWith(CLIENT_URI_PREFIX) && path.length > CLIENT_URI_PREFIX.length ? deps.manage : undefined;
+
   return (req, res) => {
     const started = performance.now();
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
@@ -52,7 +58,7 @@ export function createApp(deps: AppDeps): RequestListener {
     setCors(req, res);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const control = path.startsWith(CONTROL_PREFIX);
-    const handler = control ? deps.control : routes.get(`${req.method} ${path}`);
+    const handler = control ? deps.control : (routes.get(`${req.method} ${path}`) ?? managed(path));
     if (!handler) return deps.fallback(req, res);
     if (!control) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     try {

@@ -6,6 +6,7 @@ import { startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
 
 export { DEFAULTS, type DcrMockOptions, type Profile } from './config.js';
+export type { IdScheme } from './config.js';
 export { OAuthError, StartupError } from './errors.js';
 export { MODES, MODE_NAMES, type Mode } from './failures/catalogue.js';
 export { FailSpecError, type FailureRuleInput } from './failures/spec.js';

@@ -11,7 +11,9 @@ import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
 import { createJsonServerFallback } from './json-server.js';
 import { createRequestLogger } from './log.js';
+import { RegistrationGate } from './limits/gate.js';
 import { registrationHandler } from './registration/handler.js';
+import { managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
 import { Registrar } from './registration/registrar.js';
 import { Store } from './store/store.js';
@@ -44,20 +46,35 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
   const store = await Store.open(config.db);
-  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock);
+  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock, {
+    issuer: () => issuer,
+    ids: config.ids,
+    oidcRules: config.oidcRules,
+    softwareStatementKeys: config.softwareStatementKey,
+    rotateRegistrationToken: config.rotateRegistrationToken,
+  });
+  const gate = new RegistrationGate({
+    rateLimit: config.rateLimit,
+    initialAccessTokens: config.initialAccessToken,
+    maxClients: config.maxClients,
+    clientCount: () => store.clients.length,
+    clock,
+  });
   const plan = new FailurePlan(new Chance(config.seed), config.failures, config.latency);
   const journal = new RequestJournal();
   const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
   const reset = async () => {
     plan.reset();
+    gate.reset();
     journal.clear();
     await store.reset();
   };
   let issuer = '';
 
   const app = createApp({
-    register: registrationHandler({ registrar, plan, faults, clock }),
+    register: registrationHandler({ registrar, plan, faults, clock, gate }),
+    manage: managementHandler(registrar),
     control: controlHandler({
       store,
       plan,

@@ -26,8 +26,10 @@ function mix(n: number, salt: number): number {
 export class CredentialFactory {
   readonly #faker: Faker;
   readonly #words: [number, number, number, number];
+  readonly #seed: string;
 
   constructor(seed: string) {
+    this.#seed = seed;
     const FakerClass = baseFaker.constructor as new (options: FakerOptions) => Faker;
     this.#faker = new FakerClass({ locale: baseFaker.rawDefinitions, randomizer: sfc32Randomizer() });
     this.#words = seedWords(`dcr-mock:${seed}`);
@@ -41,6 +43,15 @@ export class CredentialFactory {
       client_id: idPrefix + this.#draw(ID_CHARS, 32),
       client_secret: this.#draw(SECRET_CHARS, 64),
     };
+  }
+
+  /**
+   * A token that depends only on (seed, label): registration access tokens are drawn from
+   * `rat:<client_id>` and their rotations from the token they replace. Rare, so hashing is fine.
+   */
+  token(label: string, length = 48): string {
+    this.#faker.seed(seedWords(`dcr-mock:${this.#seed}:${label}`));
+    return this.#draw(SECRET_CHARS, length);
   }
 
   #draw(chars: string, length: number): string {

@@ -108,6 +108,17 @@ export class Store {
     return true;
   }
 
+  /** Replaces the stored client with the same id (an RFC 7592 update); written at once, these are rare. */
+  async replace(client: ClientRecord): Promise<boolean> {
+    const { clients } = this.db.data;
+    const at = clients.findIndex((c) => c.id === client.id);
+    if (at === -1) return false;
+    clients[at] = client;
+    this.#byId.set(client.id, client);
+    await this.flush();
+    return true;
+  }
+
   /** Empties the clients and rewinds the sequence; a new epoch makes any older journal entry void. */
   async reset(): Promise<void> {
     const { meta } = this.db.data;

@@ -81,7 +81,7 @@ const BAD: BadCase[] = [
   badField('scope', ['openid'], 'an array'),
   badField('software_id', 1, 'a number'),
   badField('software_version', 1.2, 'a number'),
-  badField('software_statement', { alg: 'none' }, 'an object'),
+  { ...badField('software_statement', { alg: 'none' }, 'an object'), error: 'invalid_software_statement' },
   badBody('body malformed JSON', '{"redirect_uris": ["https://app.example.com/cb"'),
   badBody('body a JSON array', json([{ redirect_uris: [CB] }])),
   badBody('body a JSON string', json('redirect_uris')),
