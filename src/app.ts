@@ -52,9 +52,7 @@ export function createApp(deps: AppDeps): RequestListener {
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
     setCors(req, res);
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
-    const handler = routes.get(`${req.method} ${path}`);
-    if (!handler) return deps.fallback(req, res);
+    // Every request gets its record, json-server's routes and preflights included.
     res.once('close', () => {
       const record: RequestRecord = {
         time: deps.clock().toISOString(),
@@ -66,6 +64,9 @@ export function createApp(deps: AppDeps): RequestListener {
       };
       deps.onRecord(record, ex);
     });
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
+    const handler = routes.get(`${req.method} ${path}`);
+    if (!handler) return deps.fallback(req, res);
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));
