@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Low, Memory } from 'lowdb';
+import { StartupError } from '../errors.js';
 import { JournaledJSONFile } from './journaled-file.js';
 import { type ClientRecord, type Data, emptyData } from './shape.js';
 
@@ -39,7 +40,14 @@ export class Store {
     await db.read();
     const store = new Store(db, file);
     // Fold a replayed journal in (or create a missing file) right away.
-    await store.flush();
+    try {
+      await store.flush();
+    } catch (err) {
+      throw new StartupError(
+        `Failed to write the store ${file.path}: ${(err as Error).message}. Check that its folder exists and is writable, or pass --db with another path.`,
+        1,
+      );
+    }
     return store;
   }
 
