@@ -89,3 +89,16 @@ describe('an unusable store', () => {
     expect(readdirSync(dir)).not.toContain('.db.json.tmp');
   });
 });
+
+describe('a db path that cannot be written', () => {
+  const root = tempDir();
+
+  it('a --db in a folder that does not exist: exit 1, one line naming the file, no folder made', async () => {
+    const db = join(root, 'no', 'such', 'folder', 'db.json');
+    const { code, stdout, stderr } = await runCli(['--port', '0', '--db', db]);
+    expect(stderr).toMatch(/^\[dcr-mock\] [^\n]+\n$/);
+    expect(stderr).toContain(`${db}: `);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
