@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register, tempDir } from '../support/server.js';
 import { REPO_ROOT, killAll, runCli, spawnMock } from '../support/spawn-mock.js';
 
 afterAll(killAll);
+const root = tempDir();
 
 const CLIENT = { client_name: 'CLI test', redirect_uris: ['http://localhost:5173/callback'] };
 const at = (url: string) => ({ registrationEndpoint: `${url}/oidc/register` });
@@ -44,10 +45,13 @@ describe('--help and --version', () => {
 });
 
 describe('bad options exit 2 with one line saying what was wrong', () => {
-  const dir = tempDir();
-  writeFileSync(join(dir, 'not-json.json'), '{"port": 0,');
-  writeFileSync(join(dir, 'unknown-key.json'), '{"port": 0, "prot": 4000}');
-  writeFileSync(join(dir, 'bad-value.json'), '{"port": "abc"}');
+  const dir = join(root, 'options');
+  beforeAll(() => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'not-json.json'), '{"port": 0,');
+    writeFileSync(join(dir, 'unknown-key.json'), '{"port": 0, "prot": 4000}');
+    writeFileSync(join(dir, 'bad-value.json'), '{"port": "abc"}');
+  });
 
   const mem = ['--db', ':memory:'];
   const cases: Array<{ name: string; args: string[]; env?: Record<string, string>; says: RegExp[] }> = [
@@ -77,7 +81,8 @@ describe('bad options exit 2 with one line saying what was wrong', () => {
 });
 
 describe('where options come from', () => {
-  const root = tempDir();
+  const dir = join(root, 'sources');
+  beforeAll(() => mkdirSync(dir));
   const fileOptions = { port: 0, db: 'file.json' };
   const cases: Array<{ name: string; file?: object; env?: Record<string, string>; args?: string[]; db: string }> = [
     { name: 'DCR_MOCK_PORT=0 DCR_MOCK_DB=:memory: alone', env: { DCR_MOCK_PORT: '0', DCR_MOCK_DB: ':memory:' }, db: ':memory:' },
@@ -88,7 +93,7 @@ describe('where options come from', () => {
   ];
 
   it.each(cases.map((c, i) => ({ ...c, i })))('$name', async ({ i, file, env, args = [], db }) => {
-    const cwd = join(root, String(i));
+    const cwd = join(dir, String(i));
     mkdirSync(cwd);
     if (file) writeFileSync(join(cwd, 'dcr-mock.config.json'), JSON.stringify(file));
     const mock = await spawnMock(['--quiet', ...args], { cwd, env });
@@ -104,7 +109,7 @@ describe('where options come from', () => {
   });
 
   it('a seed in dcr-mock.config.json changes the credentials like --seed does', async () => {
-    const withFile = join(root, 'seed-file');
+    const withFile = join(dir, 'seed-file');
     mkdirSync(withFile);
     writeFileSync(join(withFile, 'dcr-mock.config.json'), JSON.stringify({ seed: 'from-file' }));
     const firstClientId = async (args: string[], cwd: string) => {
@@ -116,16 +121,17 @@ describe('where options come from', () => {
       }
     };
     const fromFile = await firstClientId([], withFile);
-    expect(fromFile).toBe(await firstClientId(['--seed', 'from-file'], root));
-    expect(fromFile).not.toBe(await firstClientId([], root));
+    expect(fromFile).toBe(await firstClientId(['--seed', 'from-file'], dir));
+    expect(fromFile).not.toBe(await firstClientId([], dir));
   });
 });
 
 describe('a running server', () => {
-  const root = tempDir();
+  const dir = join(root, 'running');
+  beforeAll(() => mkdirSync(dir));
 
   it('--clock 2026-01-01T00:00:00Z is the stored created_at', async () => {
-    const db = join(root, 'clock.json');
+    const db = join(dir, 'clock.json');
     const mock = await spawnMock(['--port', '0', '--db', db, '--quiet', '--clock', '2026-01-01T00:00:00Z']);
     let clientId: unknown;
     try {
@@ -182,9 +188,9 @@ describe('a running server', () => {
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('%s stops it with exit 0, the client registered just before in db.json', async (sig) => {
-    const dir = join(root, sig);
-    mkdirSync(dir);
-    const db = join(dir, 'db.json');
+    const folder = join(dir, sig);
+    mkdirSync(folder);
+    const db = join(folder, 'db.json');
     const mock = await spawnMock(['--port', '0', '--db', db, '--quiet']);
     const res = await register(at(mock.url), CLIENT);
     expect(res.status).toBe(201);
@@ -194,7 +200,7 @@ describe('a running server', () => {
     expect(stored.clients.map((c) => c['client_id'])).toEqual([res.json['client_id']]);
     const journal = `${db}.journal`;
     expect(existsSync(journal) ? readFileSync(journal, 'utf8') : '').toBe('');
-    expect(readdirSync(dir).filter((name) => name !== 'db.json.journal')).toEqual(['db.json']);
+    expect(readdirSync(folder).filter((name) => name !== 'db.json.journal')).toEqual(['db.json']);
   });
 
   it('a port already in use: exit 1, saying to choose another port', async () => {

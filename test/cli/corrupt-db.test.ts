@@ -5,6 +5,7 @@ import { tempDir } from '../support/server.js';
 import { killAll, runCli } from '../support/spawn-mock.js';
 
 afterAll(killAll);
+const root = tempDir();
 
 const entry = (sequence: number, id: string) =>
   `${JSON.stringify({ epoch: 0, sequence, client: { id, client_id: id, redirect_uris: ['http://localhost/cb'] } })}\n`;
@@ -68,10 +69,8 @@ function snapshot(dir: string): Record<string, Buffer | Record<string, unknown>>
 }
 
 describe('an unusable store', () => {
-  const root = tempDir();
-
   it.each(cases.map((c, i) => ({ ...c, i })))('$name: exit 1, one line naming the file, nothing touched', async (c) => {
-    const dir = join(root, String(c.i));
+    const dir = join(root, `store-${c.i}`);
     mkdirSync(dir);
     for (const [name, content] of Object.entries(c.files)) {
       if (content === null) mkdirSync(join(dir, name));
@@ -91,14 +90,14 @@ describe('an unusable store', () => {
 });
 
 describe('a db path that cannot be written', () => {
-  const root = tempDir();
-
   it('a --db in a folder that does not exist: exit 1, one line naming the file, no folder made', async () => {
-    const db = join(root, 'no', 'such', 'folder', 'db.json');
+    const dir = join(root, 'unwritable');
+    mkdirSync(dir);
+    const db = join(dir, 'no', 'such', 'folder', 'db.json');
     const { code, stdout, stderr } = await runCli(['--port', '0', '--db', db]);
     expect(stderr).toMatch(/^\[dcr-mock\] [^\n]+\n$/);
     expect(stderr).toContain(`${db}: `);
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
-    expect(readdirSync(root)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

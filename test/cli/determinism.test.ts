@@ -5,6 +5,7 @@ import { register, tempDir } from '../support/server.js';
 import { killAll, spawnMock } from '../support/spawn-mock.js';
 
 afterAll(killAll);
+const dir = tempDir();
 
 const REQUESTS = [
   { client_name: 'Web app', redirect_uris: ['http://localhost:3000/callback'] },
@@ -37,7 +38,6 @@ async function runMock(args: string[], requests: readonly object[], stopWith: No
 }
 
 describe('deterministic credentials across processes', () => {
-  const dir = tempDir();
   let uninterrupted: Run;
   beforeAll(async () => {
     uninterrupted = await runMock(['--seed', 'ci', '--db', join(dir, 'uninterrupted.json')], REQUESTS);

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, where `npx dcr-mock` finds the package's own bin. */
@@ -7,7 +10,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 export interface SpawnOptions {
-  /** Working directory of the child; default the repository root. */
+  /**
+   * Working directory of the child; default an empty temp folder, so that neither a db.json nor a
+   * dcr-mock.config.json of the checkout plays a part.
+   */
   cwd?: string;
   /** Added to the environment, from which every DCR_MOCK_* variable of the test run is removed. */
   env?: Record<string, string>;
@@ -28,7 +34,6 @@ export interface MockProcess {
   readonly url: string;
   /** Every complete stdout line so far. */
   readonly lines: readonly string[];
-  stderr(): string;
   /** Resolves with the first stdout line (seen or still to come) that matches. */
   waitForLine(match: RegExp): Promise<string>;
   /** Resolves once the child has exited. */
@@ -42,18 +47,22 @@ const live = new Map<ChildProcess, Promise<Exit>>();
 /** Children that lead their own process group. */
 const groups = new WeakSet<ChildProcess>();
 
-/** Kills every child still running; call it in afterAll. */
+let emptyDir: string | undefined;
+
+/** Kills every child still running and removes the default working folder; call it in afterAll. */
 export async function killAll(): Promise<void> {
   const exits = [...live].map(([child, exit]) => {
     signal(child, 'SIGKILL');
     return exit.catch(() => undefined);
   });
   await Promise.all(exits);
+  if (emptyDir) rmSync(emptyDir, { recursive: true, force: true });
+  emptyDir = undefined;
 }
 
 /** Starts dcr-mock and resolves once it has printed its first line; rejects if it exits before. */
 export async function spawnMock(args: readonly string[], options: SpawnOptions = {}): Promise<MockProcess> {
-  const { child, exit, lines, stderr, waitForLine } = launch(args, options);
+  const { child, exit, lines, waitForLine } = launch(args, options);
   const url = await Promise.race([
     waitForLine(/./),
     exit.then((e) => {
@@ -63,7 +72,6 @@ export async function spawnMock(args: readonly string[], options: SpawnOptions =
   return {
     url,
     lines,
-    stderr,
     waitForLine,
     exit,
     async stop(sig: NodeJS.Signals = 'SIGTERM') {
@@ -92,7 +100,7 @@ function launch(args: readonly string[], options: SpawnOptions) {
   if (options.npx) env['npm_config_ignore_scripts'] = 'true';
   const [command, argv] = options.npx ? ['npx', ['dcr-mock', ...args]] : [process.execPath, [BIN, ...args]];
   const child = spawn(command, argv, {
-    cwd: options.cwd ?? REPO_ROOT,
+    cwd: options.cwd ?? (emptyDir ??= mkdtempSync(join(tmpdir(), 'dcr-mock-cwd-'))),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     // npx gets its own process group, so that a signal reaches npx and the node process under it, as Ctrl-C does.
@@ -137,7 +145,7 @@ function launch(args: readonly string[], options: SpawnOptions) {
     if (exited) return Promise.reject(new Error(`dcr-mock exited without printing a line matching ${match}`));
     return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
   };
-  return { child, exit, lines, stderr: () => stderr, waitForLine };
+  return { child, exit, lines, waitForLine };
 }
 
 function signal(child: ChildProcess, sig: NodeJS.Signals): void {
