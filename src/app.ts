@@ -56,11 +56,12 @@ export function createApp(deps: AppDeps): RequestListener {
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
     setCors(req, res);
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const control = path.startsWith(CONTROL_PREFIX);
+    // Every request but the control plane's gets its record: json-server's routes and preflights included.
+    if (!control) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const handler = control ? deps.control : (routes.get(`${req.method} ${path}`) ?? managed(path));
     if (!handler) return deps.fallback(req, res);
-    if (!control) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));

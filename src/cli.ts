@@ -48,7 +48,9 @@ function parseArgs(argv: string[]) {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      throw new StartupError(`Failed to read the options: ${err?.message ?? msg}. Run dcr-mock --help for the list.`, 2);
+      // yargs spreads some messages (bad choices) over lines; the reason is printed as one.
+      const why = (err?.message ?? msg).replace(/\s*\n\s*/g, ' ');
+      throw new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
     })
     .parseSync();
 }

@@ -254,6 +254,13 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
   const options = { ...(parsed as Record<string, unknown>) };
   delete options['$schema'];
+  const unknown = Object.keys(options).find((key) => !KNOWN.has(key));
+  if (unknown !== undefined) {
+    throw new StartupError(
+      `Failed to read the config file ${file}: unknown option ${show(unknown)}. Fix its spelling or remove it; dcr-mock --help lists the options.`,
+      2,
+    );
+  }
   return options;
 }
 

@@ -44,10 +44,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     } catch (err) {
       throw this.#unusable(this.path, (err as Error).message);
     }
-    const parsed = text === null ? null : this.#parse(this.path, text);
-    this.needsCheckpoint = parsed === null;
-    if (parsed === null && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
-    const data = parsed === null ? toData({}) : toData(parsed);
+    // undefined: no db.json. A file holding `null` is not a missing one, and toData refuses it.
+    const parsed = text === null ? undefined : this.#parse(this.path, text);
+    this.needsCheckpoint = parsed === undefined;
+    if (parsed === undefined && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
+    const data = parsed === undefined ? toData({}) : toData(parsed);
     if (typeof data === 'string') throw this.#unusable(this.path, data);
     for (const file of [this.#rotatedPath, this.journalPath]) {
       if (this.#replay(file, data) > 0) this.needsCheckpoint = true;

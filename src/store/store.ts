@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Low, Memory } from 'lowdb';
+import { StartupError } from '../errors.js';
 import { JournaledJSONFile } from './journaled-file.js';
 import { type ClientRecord, type Data, emptyData } from './shape.js';
 
@@ -53,8 +54,15 @@ export class Store {
     await db.read();
     const store = new Store(db, file);
     // Fold a replayed journal in (or create a missing file) right away; an intact db.json is not rewritten.
-    if (file.needsCheckpoint) await store.#checkpoint();
-    else store.#dbBytes = store.#estimateBytes();
+    try {
+      if (file.needsCheckpoint) await store.#checkpoint();
+      else store.#dbBytes = store.#estimateBytes();
+    } catch (err) {
+      throw new StartupError(
+        `Failed to write the store ${file.path}: ${(err as Error).message}. Check that its folder exists and is writable, or pass --db with another path.`,
+        1,
+      );
+    }
     return store;
   }
 
