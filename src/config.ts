@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
 import { FailSpecError, type FailureRule, type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
+import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 
 export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -36,6 +37,11 @@ export interface DcrMockOptions {
   latency?: number | string;
   /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
   adminToken?: string;
+  /**
+   * Clients to preload, idempotent by `client_id`: a JSON file (an array of clients, or `{"clients": [...]}`)
+   * or, in code and config files, the array itself. `POST /__dcr/reset` brings them back. Default: none.
+   */
+  fixtures?: string | ReadonlyArray<FixtureClient>;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -53,6 +59,8 @@ export interface Config {
   readonly failures: readonly FailureRule[];
   readonly latency: readonly [number, number] | undefined;
   readonly adminToken: string | undefined;
+  /** Validated fixtures, in file order. */
+  readonly fixtures: readonly Fixture[];
 }
 
 /** Every default, read by the CLI and the programmatic API alike. */
@@ -69,6 +77,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   failures: [],
   latency: undefined,
   adminToken: undefined,
+  fixtures: [],
 });
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
@@ -163,6 +172,7 @@ const CHECKS: Record<keyof Config, Check> = {
     if (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v)) return v;
     throw usageError('--admin-token must be printable ASCII without spaces');
   },
+  fixtures: (v) => loadFixtures(v),
 };
 
 const MAX_LATENCY_MS = 300_000;
@@ -215,6 +225,12 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
   const options = { ...(parsed as Record<string, unknown>) };
   delete options['$schema'];
+  delete options['$comment'];
+  // A fixtures path in a config file is relative to that file, so a scenario folder can be copied as a whole.
+  const fixtures = options['fixtures'];
+  if (typeof fixtures === 'string' && fixtures !== '' && !isAbsolute(fixtures)) {
+    options['fixtures'] = resolve(dirname(file), fixtures);
+  }
   return options;
 }
 

@@ -16,6 +16,7 @@ export { OAuthError, StartupError } from './errors.js';
 export { MODES, MODE_NAMES, type Mode } from './failures/catalogue.js';
 export type { RuleSource } from './failures/rules.js';
 export { FailSpecError, type FailureRuleInput } from './failures/spec.js';
+export type { FixtureClient } from './registration/fixtures.js';
 export type { ClientMetadata } from './registration/metadata.js';
 export type { ClientRecord } from './store/shape.js';
 export type { JournalEntry } from './control/journal.js';

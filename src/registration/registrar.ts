@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import type { ClientRecord } from '../store/shape.js';
 import { CredentialFactory } from './credentials.js';
+import type { Fixture } from './fixtures.js';
 import { validateClientMetadata } from './validate.js';
 import { type ProfileSpec, auth0Response } from './profiles.js';
 
@@ -19,15 +20,15 @@ export class Registrar {
 
   /** Throws an OAuthError for bad metadata; stores nothing and advances nothing then. */
   register(body: unknown): Record<string, unknown> {
-    const { n, response, credentials } = this.#next(body);
-    const record: ClientRecord = {
-      id: credentials.client_id,
-      client_id: credentials.client_id,
-      ...response,
-      created_at: this.clock().toISOString(),
-    };
-    this.store.add(record, n);
+    const { n, response } = this.#next(body);
+    this.store.add(this.#record(response), n);
     return response;
+  }
+
+  /** A fixture as the store keeps it: shaped like a registration of its metadata, with its own credentials. */
+  fixtureRecord(fixture: Fixture): ClientRecord {
+    const credentials = { client_id: fixture.client_id, client_secret: fixture.client_secret ?? '' };
+    return this.#record(auth0Response(this.profile, fixture.metadata, credentials));
   }
 
   /** The answer the next registration of this body would get, without storing it or advancing anything. */
@@ -35,11 +36,16 @@ export class Registrar {
     return this.#next(body).response;
   }
 
+  #record(response: Record<string, unknown>): ClientRecord {
+    const clientId = response['client_id'] as string;
+    return { id: clientId, client_id: clientId, ...response, created_at: this.clock().toISOString() };
+  }
+
   #next(body: unknown) {
     const metadata = validateClientMetadata(body);
     let n = this.store.sequence + 1;
     let credentials = this.#credentials.issue(n, this.profile.idPrefix);
-    // Only a hand-edited db.json can hold an id the sequence would issue again; never hand out a duplicate.
+    // Only a fixture or a hand-edited db.json can hold an id the sequence would issue again; never hand out a duplicate.
     while (this.store.has(credentials.client_id)) credentials = this.#credentials.issue(++n, this.profile.idPrefix);
     return { n, credentials, response: auth0Response(this.profile, metadata, credentials) };
   }

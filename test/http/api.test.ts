@@ -268,7 +268,7 @@ const post = (m, headers = {}) =>
   fetch(m.registrationEndpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 const mocks = await Promise.all([
   startDcrMock({ port: 0, db: ':memory:', latency: '1-5' }),
-  startDcrMock({ port: 0, db: ${JSON.stringify(join(dir, 'db.json'))} }),
+  startDcrMock({ port: 0, db: ${JSON.stringify(join(dir, 'db.json'))}, fixtures: [{ client_id: 'fx', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost/cb'] }] }),
   startDcrMock({ port: 0, db: ':memory:', failures: ['slow_body:rate=0.5,ms=50'] }),
 ]);
 for (const m of mocks) {
