@@ -52,17 +52,16 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Loads fixtures from a file path (relative to the working directory) or an array of clients.
- * A file holds a JSON array of clients, or an object with a `clients` array (so a db.json works).
+ * Loads fixtures from a file path (relative to the working directory), or from what such a file holds:
+ * an array of clients, or an object with a `clients` array (so a db.json works too).
  * Throws a StartupError (exit 2) that names the first bad entry, e.g. `fixtures[2].redirect_uris[0] must …`.
  */
 export function loadFixtures(source: unknown): Fixture[] {
   if (typeof source === 'string' && source !== '') {
-    const file = resolve(source);
-    return toFixtures(unwrap(readJson(file), file), ` from ${file}`);
+    const from = ` from ${resolve(source)}`;
+    return toFixtures(unwrap(readJson(resolve(source)), from), from);
   }
-  if (Array.isArray(source)) return toFixtures(source, '');
-  throw failure('', 'the fixtures option must be a file path or an array of clients', 'Pass --fixtures FILE');
+  return toFixtures(unwrap(source, ''), '');
 }
 
 function readJson(file: string): unknown {
@@ -79,14 +78,13 @@ function readJson(file: string): unknown {
   }
 }
 
-function unwrap(parsed: unknown, file: string): unknown[] {
+function unwrap(parsed: unknown, from: string): unknown[] {
   if (Array.isArray(parsed)) return parsed;
   if (isObject(parsed) && Array.isArray(parsed['clients'])) return parsed['clients'];
-  throw failure(
-    ` from ${file}`,
-    'it must hold an array of clients or an object such as {"clients": [...]}',
-    "See the README's Fixtures section",
-  );
+  const why = from
+    ? 'it must hold an array of clients or an object such as {"clients": [...]}'
+    : `fixtures must be a file path, an array of clients or {"clients": [...]}, got ${String(JSON.stringify(parsed)).slice(0, 80)}`;
+  throw failure(from, why, "See the README's Fixtures section");
 }
 
 function toFixtures(entries: readonly unknown[], from: string): Fixture[] {

@@ -87,13 +87,19 @@ describe('fixtures: loading', () => {
     expect(fromDb.clients().map((c) => c.client_id)).toEqual(['fx-web', expect.stringMatching(/^tpc_/)]);
   });
 
-  it('resolves a fixtures path in a config file from that file, and takes an inline array there', async () => {
+  it('resolves a fixtures path in a config file from that file, and takes what a file holds inline', async () => {
     const dir = tempDir();
     writeJson(join(dir, 'clients.json'), [SPA]);
     writeJson(join(dir, 'by-path.config.json'), { fixtures: './clients.json' });
     writeJson(join(dir, 'inline.config.json'), { fixtures: [WEB] });
+    writeJson(join(dir, 'inline-object.config.json'), { fixtures: { clients: [SPA, WEB] } });
+    writeJson(join(dir, 'bad.config.json'), { fixtures: 5 });
     expect((await mock({ config: join(dir, 'by-path.config.json') })).clients()[0]!.client_id).toBe('fx-spa');
     expect((await mock({ config: join(dir, 'inline.config.json') })).clients()[0]!.client_id).toBe('fx-web');
+    expect((await mock({ config: join(dir, 'inline-object.config.json') })).clients()).toHaveLength(2);
+    await expect(mock({ config: join(dir, 'bad.config.json') })).rejects.toThrow(
+      'Failed to load the fixtures: fixtures must be a file path, an array of clients or {"clients": [...]}, got 5.',
+    );
   });
 });
 
