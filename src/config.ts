@@ -38,8 +38,10 @@ export interface DcrMockOptions {
   /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
   adminToken?: string;
   /**
-   * Clients to preload, idempotent by `client_id`: a JSON file (an array of clients, or `{"clients": [...]}`)
-   * or, in code and config files, the array itself. `POST /__dcr/reset` brings them back. Default: none.
+   * Clients to preload, idempotent by `client_id`: the path of a JSON file holding an array of clients or
+   * `{"clients": [...]}` (in a config file, relative to that file), or the array itself. They keep the
+   * credentials they declare and never advance the credential sequence; `POST /__dcr/reset` brings them back.
+   * Default: none.
    */
   fixtures?: string | ReadonlyArray<FixtureClient>;
 }
