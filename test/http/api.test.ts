@@ -302,9 +302,10 @@ process.on('exit', () => {
     const [ending, timings] = result.stdout.trimEnd().split('\n');
     expect(ending).toBe('body cut');
     const { closeMs, exitLagMs } = JSON.parse(timings!) as { closeMs: number; exitLagMs: number };
-    // Held faults and idle sockets are ended at once, not by the 3 s drain timer or a keep-alive timeout.
-    expect(closeMs).toBeLessThan(1000);
-    expect(exitLagMs).toBeLessThan(1000);
+    // Held faults and idle sockets are ended at once, not by the 3 s drain timer or the 5 s keep-alive timeout
+    // (the bounds leave room for a busy machine).
+    expect(closeMs).toBeLessThan(2500);
+    expect(exitLagMs).toBeLessThan(2500);
   });
 });
 
