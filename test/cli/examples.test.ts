@@ -17,6 +17,7 @@ function readmeExamples(): Map<string, string> {
 
 describe('README examples', () => {
   const { run } = childProcesses();
+  const scratch = tempDir();
 
   beforeAll(() => {
     // The examples import 'dcr-mock', which resolves to this package's build.
@@ -43,7 +44,7 @@ describe('README examples', () => {
   });
 
   it('the Vitest example runs with its own config, globalSetup and all', async () => {
-    const report = join(tempDir(), 'report.json');
+    const report = join(scratch, 'report.json');
     const result = await run(
       process.execPath,
       [VITEST, 'run', '--config', 'examples/vitest/vitest.config.ts', '--reporter=json', `--outputFile=${report}`],

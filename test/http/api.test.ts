@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { childProcesses, ROOT } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const SPA = { client_name: 'My SPA', redirect_uris: ['http://localhost:5173/callback'] };
+
+const scratch = tempDir();
 
 /** Every instance a test starts is closed after it, whatever happens. */
 const started: DcrMock[] = [];
@@ -184,8 +186,7 @@ describe('startDcrMock: options', () => {
   });
 
   it('reads a config file when given one, under the options passed', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'scenario.json');
+    const file = join(mkdtempSync(join(scratch, 'case-')), 'scenario.json');
     writeFileSync(file, JSON.stringify({ seed: 'from-file', failures: ['rate_limited:times=1'], latency: 'nope' }));
     const m = await mock({ config: file, latency: 0 });
     expect((await register(m, SPA)).status).toBe(429);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DcrMock, type FixtureClient, StartupError, type StartOptions, startDcrMock } from '../../src/index.js';
@@ -29,6 +29,10 @@ async function mock(options: StartOptions = {}): Promise<DcrMock> {
 afterEach(async () => {
   await Promise.all(started.splice(0).map((m) => m.close()));
 });
+
+// One temp folder for the file (removed after it), a fresh subfolder per test.
+const scratch = tempDir();
+const freshDir = () => mkdtempSync(join(scratch, 'case-'));
 
 const json = async (url: string, init?: RequestInit) => (await fetch(url, init)).json() as Promise<unknown>;
 const writeJson = (file: string, value: unknown) => writeFileSync(file, JSON.stringify(value, null, 2));
@@ -74,7 +78,7 @@ describe('fixtures: loading', () => {
   });
 
   it('reads a file holding a bare array or {"clients": [...]}, and a db.json saved by a run', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     writeJson(join(dir, 'array.json'), [WEB]);
     writeJson(join(dir, 'object.json'), { $comment: 'ignored', clients: [SPA] });
     const saved = await mock({ db: join(dir, 'db.json'), fixtures: [WEB] });
@@ -88,7 +92,7 @@ describe('fixtures: loading', () => {
   });
 
   it('resolves a fixtures path in a config file from that file, and takes what a file holds inline', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     writeJson(join(dir, 'clients.json'), [SPA]);
     writeJson(join(dir, 'by-path.config.json'), { fixtures: './clients.json' });
     writeJson(join(dir, 'inline.config.json'), { fixtures: [WEB] });
@@ -150,7 +154,7 @@ describe('fixtures: validation', () => {
   });
 
   it('names the file when a file is bad', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const files: Array<[string, string, RegExp]> = [
       ['not-json.json', '{"clients": [', /not-json\.json: it is not valid JSON/],
       ['wrong-shape.json', '{"client": []}', /wrong-shape\.json: it must hold an array of clients or an object such as \{"clients": \[...\]\}/],
@@ -167,7 +171,7 @@ describe('fixtures: validation', () => {
   });
 
   it('leaves the db untouched when the fixtures are bad', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const db = join(dir, 'db.json');
     const first = await mock({ db, fixtures: [WEB] });
     await first.close();
@@ -179,7 +183,7 @@ describe('fixtures: validation', () => {
 
 describe('fixtures: idempotent by client_id', () => {
   it('a restart with the same fixtures adds nothing, overwrites nothing, and the sequence carries on', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const db = join(dir, 'db.json');
     const first = await mock({ db, seed: 'restart', fixtures: [WEB, SPA] });
     const one = await register(first, REGISTRATION);
@@ -204,7 +208,7 @@ describe('fixtures: idempotent by client_id', () => {
   });
 
   it('a fixture whose id a registration already holds is skipped', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const db = join(dir, 'db.json');
     const first = await mock({ db });
     const registered = await register(first, REGISTRATION);
@@ -218,7 +222,7 @@ describe('fixtures: idempotent by client_id', () => {
 
 describe('fixtures: reset brings them back', () => {
   it('POST /__dcr/reset restores the fixtures as loaded, forgets the rest and rewinds the sequence', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const db = join(dir, 'db.json');
     const m = await mock({ db, seed: 'reset', fixtures: [WEB, SPA] });
     const initial = m.clients();
@@ -249,7 +253,7 @@ describe('fixtures: at the CLI', () => {
   const { run, startCli } = childProcesses();
 
   it('--fixtures FILE with a bad entry exits 2 with one line naming it', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const file = join(dir, 'clients.json');
     writeJson(file, { clients: [WEB, SPA, { ...SPA, client_id: 'fx-2', redirect_uris: ['https://a.example/cb#frag'] }] });
     const result = await run(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
@@ -264,7 +268,7 @@ describe('fixtures: at the CLI', () => {
   });
 
   it('DCR_MOCK_FIXTURES loads a file; the banner counts the clients; SIGTERM exits 0', async () => {
-    const dir = tempDir();
+    const dir = freshDir();
     const file = join(dir, 'clients.json');
     writeJson(file, [WEB, SPA]);
     const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], { env: cleanEnv({ DCR_MOCK_FIXTURES: file }) });
