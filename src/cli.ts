@@ -25,6 +25,7 @@ function parseArgs(argv: string[]) {
     .option('fail', { type: 'string', array: true, requiresArg: true, describe: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2' })
     .option('latency', { type: 'string', describe: 'delay every registration: MS or MIN-MAX', defaultDescription: '0' })
     .option('admin-token', { type: 'string', describe: 'require Authorization: Bearer TOKEN on /__dcr/*', defaultDescription: 'none' })
+    .option('fixtures', { type: 'string', requiresArg: true, describe: 'JSON file of clients to preload (idempotent by client_id; reset restores them)', defaultDescription: 'none' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
     .option('log', { type: 'string', choices: LOG_FORMATS, describe: 'request log format', defaultDescription: DEFAULTS.log })
     .option('ids', { type: 'string', describe: `${ID_SCHEMES.join(' or ')}; content: credentials derived from the request metadata, the same in any order`, defaultDescription: DEFAULTS.ids })
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]) {
     .example("$0 --fail 'service_unavailable:rate=0.25'", 'a seeded 25% of registrations get 503')
     .example('$0 --profile rfc7591 --initial-access-token @tokens.txt', 'RFC 7591/7592, registration protected by the tokens in tokens.txt')
     .example('$0 --max-clients 10 --rate-limit auth0', "a free Auth0 tenant's limits")
+    .example('$0 --fixtures fixtures/clients.json', 'start with three known clients')
     .epilog(`Failure modes: ${MODE_NAMES.join(', ')}.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`)
     .strict()
     .version(VERSION)
@@ -55,7 +57,7 @@ function parseArgs(argv: string[]) {
     .parseSync();
 }
 
-const FLAG_NAMES = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log', 'fail', 'latency', 'adminToken'] as const;
+const FLAG_NAMES = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log', 'fail', 'latency', 'adminToken', 'fixtures'] as const;
 
 const PROFILE_FLAG_NAMES = [
   'ids',
@@ -86,6 +88,9 @@ export async function main(argv: string[]): Promise<number> {
     out.write(`${server.url}\n`);
     out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
     out.write(`db: ${server.store.path}\n`);
+    if (config.fixtures.length > 0) {
+      out.write(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
+    }
     if (!isLoopback(config.host)) {
       process.stderr.write(
         `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,

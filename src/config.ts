@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
 import { FailSpecError, type FailureRule, type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
 import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
+import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 
 export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -54,6 +55,13 @@ export interface DcrMockOptions {
   softwareStatementKey?: string | Record<string, unknown>;
   /** RFC 7592: a new registration access token on each use of the old one. */
   rotateRegistrationToken?: boolean;
+  /**
+   * Clients to preload, idempotent by `client_id`: the path of a JSON file holding an array of clients or
+   * `{"clients": [...]}` (in a config file, relative to that file), or the array itself. They keep the
+   * credentials they declare and never advance the credential sequence; `POST /__dcr/reset` brings them back.
+   * Default: none.
+   */
+  fixtures?: string | ReadonlyArray<FixtureClient>;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -79,6 +87,8 @@ export interface Config {
   readonly rateLimit: RateLimit | undefined;
   readonly softwareStatementKey: readonly VerificationKey[] | undefined;
   readonly rotateRegistrationToken: boolean;
+  /** Validated fixtures, in file order. */
+  readonly fixtures: readonly Fixture[];
 }
 
 /** Every default, read by the CLI and the programmatic API alike. */
@@ -102,6 +112,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   rateLimit: undefined,
   softwareStatementKey: undefined,
   rotateRegistrationToken: false,
+  fixtures: [],
 });
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
@@ -202,6 +213,7 @@ const CHECKS: Record<keyof Config, Check> = {
   rateLimit: (v) => (v === undefined ? undefined : parseRateLimit(v)),
   softwareStatementKey: (v) => (v === undefined ? undefined : loadVerificationKeys(v)),
   rotateRegistrationToken: bool('rotate-registration-token'),
+  fixtures: (v) => loadFixtures(v),
 };
 
 const MAX_LATENCY_MS = 300_000;
@@ -254,12 +266,18 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
   const options = { ...(parsed as Record<string, unknown>) };
   delete options['$schema'];
+  delete options['$comment'];
   const unknown = Object.keys(options).find((key) => !KNOWN.has(key));
   if (unknown !== undefined) {
     throw new StartupError(
       `Failed to read the config file ${file}: unknown option ${show(unknown)}. Fix its spelling or remove it; dcr-mock --help lists the options.`,
       2,
     );
+  }
+  // A fixtures path in a config file is relative to that file, so a scenario folder can be copied as a whole.
+  const fixtures = options['fixtures'];
+  if (typeof fixtures === 'string' && fixtures !== '' && !isAbsolute(fixtures)) {
+    options['fixtures'] = resolve(dirname(file), fixtures);
   }
   return options;
 }

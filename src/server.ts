@@ -29,7 +29,9 @@ export interface RunningServer {
   readonly store: Store;
   readonly plan: FailurePlan;
   readonly journal: RequestJournal;
-  /** Forgets clients, journal and run-time rules; rewinds the sequence and the seeded draws. */
+  /** How many fixtures this start added to the store (the others were there already). */
+  readonly fixturesAdded: number;
+  /** Forgets clients (fixtures come back), journal and run-time rules; rewinds the sequence and the seeded draws. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,11 +66,12 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const journal = new RequestJournal();
   const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
+  const fixtures = config.fixtures.map((fixture) => registrar.fixtureRecord(fixture));
   const reset = async () => {
     plan.reset();
     gate.reset();
     journal.clear();
-    await store.reset();
+    await store.reset(fixtures);
   };
   let issuer = '';
 
@@ -97,7 +100,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   });
 
   const server = createServer({ keepAliveTimeout: 5000 }, app);
+  let fixturesAdded: number;
   try {
+    fixturesAdded = await store.preload(fixtures);
     await listen(server, config.port, config.host);
   } catch (err) {
     await store.close();
@@ -115,6 +120,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     store,
     plan,
     journal,
+    fixturesAdded,
     reset,
     close: () => (closing ??= stop(server, store, faults)),
   };

@@ -8,6 +8,7 @@ import { CredentialFactory } from './credentials.js';
 import type { ClientMetadata } from './metadata.js';
 import { type ProfileSpec, clientResponse } from './profiles.js';
 import { type VerificationKey, applySoftwareStatement } from './software-statement.js';
+import type { Fixture } from './fixtures.js';
 import { validateClientMetadata } from './validate.js';
 
 export interface RegistrarOptions {
@@ -54,6 +55,17 @@ export class Registrar {
     this.store.add(record, n);
     if (content) this.#counters.count(content.hash, content.index);
     return response;
+  }
+
+  /** A fixture as the store keeps it: shaped like a registration of its metadata, with its own credentials. */
+  fixtureRecord(fixture: Fixture): ClientRecord {
+    const credentials = { client_id: fixture.client_id, client_secret: fixture.client_secret ?? '' };
+    const response = clientResponse(this.profile, fixture.metadata, credentials, {
+      issuedAt: this.#now(),
+      registrationAccessToken: this.profile.management ? this.#credentials.token(`rat:${fixture.client_id}`) : undefined,
+      oidcRules: this.#oidcRules,
+    });
+    return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: this.clock().toISOString() };
   }
 
   /** The answer the next registration of this body would get, without storing it or advancing anything. */

@@ -96,14 +96,22 @@ export class Store {
     this.#scheduleCheckpoint();
   }
 
-  /** Adds clients that must not advance the sequence (fixtures); written at once. */
-  async preload(clients: readonly ClientRecord[]): Promise<void> {
+  /**
+   * Adds clients that must not advance the sequence (fixtures), skipping any id already stored, so
+   * loading the same ones again adds nothing and never overwrites. Written at once. Returns how many were added.
+   */
+  async preload(clients: readonly ClientRecord[]): Promise<number> {
+    let added = 0;
     for (const client of clients) {
       if (this.#byId.has(client.id)) continue;
-      this.db.data.clients.push(client);
-      this.#byId.set(client.id, client);
+      // A copy: the caller keeps the originals to reset to, and what is stored is open to edits over REST.
+      const copy = structuredClone(client);
+      this.db.data.clients.push(copy);
+      this.#byId.set(copy.id, copy);
+      added++;
     }
-    await this.#checkpoint();
+    if (added > 0) await this.#checkpoint();
+    return added;
   }
 
   async remove(id: string): Promise<boolean> {
@@ -127,12 +135,15 @@ export class Store {
     return true;
   }
 
-  /** Empties the clients and rewinds the sequence; a new epoch makes any older journal entry void. */
-  async reset(): Promise<void> {
+  /**
+   * Back to `initial` (the fixtures: copies of them) and a rewound sequence, in one write; a new epoch
+   * makes any older journal entry void.
+   */
+  async reset(initial: readonly ClientRecord[] = []): Promise<void> {
     const { meta } = this.db.data;
-    this.db.data.clients = [];
+    this.db.data.clients = initial.map((client) => structuredClone(client));
     this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
-    this.#byId.clear();
+    this.#reindex();
     await this.#checkpoint();
   }
 
