@@ -26,6 +26,7 @@ const BAD_SPECS: Array<{ spec: string; why: RegExp }> = [
   { spec: 'server_error:client_name=/(a+)+$/', why: /\/\(a\+\)\+\$\/ could backtrack without end/ },
   { spec: 'server_error:status=200', why: /status must be a whole number from 400 to 599, got 200/ },
   { spec: 'reset:status=500', why: /status applies only to HTTP error modes, not reset/ },
+  { spec: 'server_error:retry_after=5', why: /retry_after applies only to rate_limited, service_unavailable, not server_error/ },
   { spec: 'server_error:header=retry', why: /match.header must be NAME:PATTERN .*got "retry"/ },
   { spec: '', why: /a failure spec must name a mode/ },
 ];
