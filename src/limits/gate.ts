@@ -39,7 +39,7 @@ export class RegistrationGate {
       const resetSeconds = Math.ceil(state.resetAt / 1000);
       if (!state.allowed) {
         const retryAfter = Math.max(1, Math.ceil(state.retryAfterMs / 1000));
-        const answer = httpFailure('rate_limited', { retryAfter, now: clock().getTime() });
+        const answer = httpFailure('rate_limited', { retryAfter, now: clock().getTime(), injected: false });
         const headers = rateLimitHeaders(state.limit, 0, resetSeconds, retryAfter);
         return { ...answer, headers: { ...answer.headers, ...headers } };
       }

@@ -68,6 +68,7 @@ describe('--rate-limit', () => {
     const refused = answers[3]!;
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.json['error']).toBe('too_many_requests');
+    expect(refused.json['error_description']).toBe('Global limit has been reached');
     expect(refused.headers.get('x-dcr-mock-failure')).toBeNull();
     expect(await health(server)).toMatchObject({ clients: 2, sequence: 2 });
   });
