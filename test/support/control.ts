@@ -1,9 +1,7 @@
-/** One call to the control plane (or any route), JSON in and out. */
-export interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed body, or undefined when it is not JSON. */
+import { type Reply as HttpReply, toReply } from './http.js';
+
+/** One call to the control plane (or any route); `json` loosely typed, as these tests read many shapes. */
+export interface Reply extends Omit<HttpReply, 'json'> {
   json: any;
 }
 
@@ -21,15 +19,7 @@ export async function call(base: string, method: string, path: string, options: 
     init.body = plain ? String(body) : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] = plain ? 'text/plain' : 'application/json';
   }
-  const res = await fetch(`${base}${path}`, init);
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return (await toReply(await fetch(`${base}${path}`, init))) as Reply;
 }
 
 /** The control plane of a server at `base`, with an optional admin token. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { type RunningServer, type ServerHooks, startServer } from '../../src/server.js';
+import { toReply } from './http.js';
 
 /** A temp folder removed after the file's tests. */
 export function tempDir(): string {
@@ -23,12 +24,5 @@ export async function register(server: { registrationEndpoint: string }, body: u
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
+  return toReply(res);
 }
