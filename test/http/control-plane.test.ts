@@ -90,7 +90,8 @@ describe('the /__dcr control plane', () => {
     } finally {
       await bounded.close();
     }
-  });
+    // A thousand registrations: generous on a loaded machine.
+  }, 60_000);
 
   it('POST /__dcr/failures takes a rule object, a spec (JSON or text/plain) or an array, and answers with ids', async () => {
     const object = await control.addRule({ mode: 'server_error', times: 1, match: { client_name: 'obj' } });
