@@ -5,6 +5,7 @@ import { toWireError } from './errors.js';
 import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import type { RequestRecord } from './log.js';
+import { CLIENT_URI_PREFIX } from './registration/management.js';
 
 /** One request in flight: what the handlers learn about it ends up in its RequestRecord. */
 export interface Exchange {
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** Called once per answered (or abandoned) request, control plane excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
+  /** RFC 7592 on /oidc/register/:client_id (a 404 where the profile has none). */
+  readonly manage?: Handler;
 }
 
 const CONTROL_PREFIX = '/__dcr/';
@@ -48,17 +51,21 @@ export function createApp(deps: AppDeps): RequestListener {
   // The inspector's page and files: answered before json-server (which has its own `/`), and not journaled.
   const pages = new Map<string, Handler>(inspectorRoutes());
 
+  const managed = (path: string): Handler | undefined =>
+    deps.manage && path.startsWith(CLIENT_URI_PREFIX) && path.length > CLIENT_URI_PREFIX.length ? deps.manage : undefined;
+
   return (req, res) => {
     const started = performance.now();
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
     setCors(req, res);
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const control = path.startsWith(CONTROL_PREFIX);
     const page = pages.get(`${req.method} ${path}`);
-    const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`));
-    if (!handler) return deps.fallback(req, res);
+    // Every request but the control plane's and the inspector's gets its record: json-server's routes and preflights included.
     if (!control && !page) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
+    const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`) ?? managed(path));
+    if (!handler) return deps.fallback(req, res);
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));

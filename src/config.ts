@@ -1,12 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
 import { FailSpecError, type FailureRule, type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
+import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
+import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
+import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 
 export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
 export type Profile = (typeof PROFILES)[number];
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+export const ID_SCHEMES = ['sequence', 'content'] as const;
+export type IdScheme = (typeof ID_SCHEMES)[number];
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
 export interface DcrMockOptions {
@@ -36,6 +41,27 @@ export interface DcrMockOptions {
   latency?: number | string;
   /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
   adminToken?: string;
+  /** How credentials are derived: from the registration's place in the sequence, or from its metadata. Default sequence. */
+  ids?: IdScheme;
+  /** OpenID Connect Registration 1.0 rules (application_type, redirect URI schemes). Default: on in rfc7591 only. */
+  oidcRules?: boolean;
+  /** Registration requires `Authorization: Bearer <token>` with one of these; `@FILE` reads tokens from a file. */
+  initialAccessToken?: string | readonly string[];
+  /** The registration after this many stored clients gets Auth0's 403 too_many_entities. */
+  maxClients?: number | string;
+  /** A token bucket on registration: "R[/BURST]" (R per second), or "auth0" (5/s, burst 5). */
+  rateLimit?: string | number;
+  /** Verify software_statement signatures with this key: a file path, PEM text, a JWK or a JWK set. */
+  softwareStatementKey?: string | Record<string, unknown>;
+  /** RFC 7592: a new registration access token on each use of the old one. */
+  rotateRegistrationToken?: boolean;
+  /**
+   * Clients to preload, idempotent by `client_id`: the path of a JSON file holding an array of clients or
+   * `{"clients": [...]}` (in a config file, relative to that file), or the array itself. They keep the
+   * credentials they declare and never advance the credential sequence; `POST /__dcr/reset` brings them back.
+   * Default: none.
+   */
+  fixtures?: string | ReadonlyArray<FixtureClient>;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -53,6 +79,16 @@ export interface Config {
   readonly failures: readonly FailureRule[];
   readonly latency: readonly [number, number] | undefined;
   readonly adminToken: string | undefined;
+  readonly ids: IdScheme;
+  /** undefined: the profile decides. */
+  readonly oidcRules: boolean | undefined;
+  readonly initialAccessToken: readonly string[];
+  readonly maxClients: number | undefined;
+  readonly rateLimit: RateLimit | undefined;
+  readonly softwareStatementKey: readonly VerificationKey[] | undefined;
+  readonly rotateRegistrationToken: boolean;
+  /** Validated fixtures, in file order. */
+  readonly fixtures: readonly Fixture[];
 }
 
 /** Every default, read by the CLI and the programmatic API alike. */
@@ -69,6 +105,14 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   failures: [],
   latency: undefined,
   adminToken: undefined,
+  ids: 'sequence',
+  oidcRules: undefined,
+  initialAccessToken: [],
+  maxClients: undefined,
+  rateLimit: undefined,
+  softwareStatementKey: undefined,
+  rotateRegistrationToken: false,
+  fixtures: [],
 });
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
@@ -111,13 +155,7 @@ const CHECKS: Record<keyof Config, Check> = {
     if ((typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v))) return String(v);
     throw usageError(`--seed must be a non-empty string or a number, got ${show(v)}`);
   },
-  profile: (v) => {
-    const profile = oneOf('profile', PROFILES)(v, {});
-    if (profile === 'rfc7591') {
-      throw usageError('--profile rfc7591 is not available yet in this version; use auth0 or auth0-permissive');
-    }
-    return profile;
-  },
+  profile: oneOf('profile', PROFILES),
   issuer: (v) => {
     if (v === undefined) return undefined;
     const url = typeof v === 'string' ? URL.parse(v) : null;
@@ -163,6 +201,19 @@ const CHECKS: Record<keyof Config, Check> = {
     if (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v)) return v;
     throw usageError('--admin-token must be printable ASCII without spaces');
   },
+  ids: oneOf('ids', ID_SCHEMES),
+  oidcRules: (v) => (v === undefined ? undefined : bool('oidc-rules')(v, {})),
+  initialAccessToken: (v) => readInitialAccessTokens(v),
+  maxClients: (v) => {
+    if (v === undefined) return undefined;
+    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
+    throw usageError(`--max-clients must be a whole number (0 or more), got ${show(v)}`);
+  },
+  rateLimit: (v) => (v === undefined ? undefined : parseRateLimit(v)),
+  softwareStatementKey: (v) => (v === undefined ? undefined : loadVerificationKeys(v)),
+  rotateRegistrationToken: bool('rotate-registration-token'),
+  fixtures: (v) => loadFixtures(v),
 };
 
 const MAX_LATENCY_MS = 300_000;
@@ -215,6 +266,19 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
   const options = { ...(parsed as Record<string, unknown>) };
   delete options['$schema'];
+  delete options['$comment'];
+  const unknown = Object.keys(options).find((key) => !KNOWN.has(key));
+  if (unknown !== undefined) {
+    throw new StartupError(
+      `Failed to read the config file ${file}: unknown option ${show(unknown)}. Fix its spelling or remove it; dcr-mock --help lists the options.`,
+      2,
+    );
+  }
+  // A fixtures path in a config file is relative to that file, so a scenario folder can be copied as a whole.
+  const fixtures = options['fixtures'];
+  if (typeof fixtures === 'string' && fixtures !== '' && !isAbsolute(fixtures)) {
+    options['fixtures'] = resolve(dirname(file), fixtures);
+  }
   return options;
 }
 

@@ -36,6 +36,13 @@ export class PayloadTooLarge extends OAuthError {
   }
 }
 
+/** The client closed the connection before its body was complete: nobody is left to answer, nothing to log. */
+export class IncompleteBody extends OAuthError {
+  constructor() {
+    super(400, 'invalid_request', 'request body must arrive in full; the client closed the connection');
+  }
+}
+
 export class NotFound extends OAuthError {
   constructor(description: string) {
     super(404, 'not_found', description);

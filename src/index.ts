@@ -1,53 +1,87 @@
-import { type DcrMockOptions, resolveConfig } from './config.js';
+/**
+ * dcr-mock from code: `startDcrMock()` runs the same server as the `dcr-mock` command, with the
+ * same options and defaults, on any port (0 picks a free one), and hands back a handle to steer it.
+ *
+ * @packageDocumentation
+ */
+import { type DcrMockOptions, readConfigFile, resolveConfig } from './config.js';
 import type { JournalEntry } from './control/journal.js';
-import { ruleView } from './control/rules-view.js';
+import { type FailureRuleView, ruleView } from './control/rules-view.js';
 import { type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
 
-export { DEFAULTS, type DcrMockOptions, type Profile } from './config.js';
+export { DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
+export type { IdScheme } from './config.js';
 export { OAuthError, StartupError } from './errors.js';
 export { MODES, MODE_NAMES, type Mode } from './failures/catalogue.js';
+export type { RuleSource } from './failures/rules.js';
 export { FailSpecError, type FailureRuleInput } from './failures/spec.js';
+export type { FixtureClient } from './registration/fixtures.js';
+export type { ClientMetadata } from './registration/metadata.js';
 export type { ClientRecord } from './store/shape.js';
 export type { JournalEntry } from './control/journal.js';
+export type { FailureRuleView } from './control/rules-view.js';
 
-/** A failure rule in force, as `GET /__dcr/failures` shows it. */
-export type ActiveRuleView = Record<string, unknown> & { id: string; mode: string; source: string };
+/** A failure rule in force; another name for {@link FailureRuleView}. */
+export type ActiveRuleView = FailureRuleView;
 
-/** A running dcr-mock. */
+/** What {@link startDcrMock} takes: every option of the CLI, plus the config file it may read. */
+export interface StartOptions extends DcrMockOptions {
+  /**
+   * A JSON config file, as the CLI's `--config`; the options given here win over it. Unlike the CLI,
+   * `startDcrMock` reads no `dcr-mock.config.json` unless it is named here.
+   */
+  config?: string;
+}
+
+/** A running dcr-mock. Each instance has its own store, rules, credential sequence and journal. */
 export interface DcrMock {
-  /** Base URL, e.g. http://127.0.0.1:4000 (no trailing slash). */
+  /** Base URL, e.g. `http://127.0.0.1:4000` (no trailing slash). */
   readonly url: string;
   /** The advertised issuer, ending in `/`. */
   readonly issuer: string;
-  /** Where to POST registrations. */
+  /** Where to POST registrations: `${issuer}oidc/register`. */
   readonly registrationEndpoint: string;
-  /** A copy of the registered clients. */
+  /** A copy of the stored clients (fixtures included), oldest first. */
   clients(): ClientRecord[];
-  /** The request journal, newest first. */
+  /** The request journal (control-plane requests excepted), newest first. */
   requests(): JournalEntry[];
-  /** Adds run-time failure rules (a spec such as "rate_limited:times=2", or a rule object); returns them with their ids. */
-  fail(spec: string | FailureRuleInput): ActiveRuleView[];
-  /** Removes every run-time rule. */
+  /**
+   * Adds failure rules at run time; they win over the rules given at start. Takes a spec such as
+   * `"rate_limited:times=2"` (several separated by `;`) or a rule object, and returns the rules added
+   * with their ids. A bad spec or rule throws a {@link FailSpecError} that names the bad part.
+   *
+   * @example
+   * mock.fail('rate_limited:times=2');
+   * mock.fail({ mode: 'service_unavailable', times: 1, retry_after: 5 });
+   */
+  fail(spec: string | FailureRuleInput): FailureRuleView[];
+  /** Removes every rule added at run time; the rules given at start stay. */
   clearFailures(): void;
-  /** Forgets clients, journal and run-time rules; rewinds the credential sequence and the seeded draws. */
+  /**
+   * As `POST /__dcr/reset`: back to the fixtures (other clients forgotten), journal emptied, run-time
+   * rules removed, the counters of the other rules, the credential sequence and the seeded draws rewound.
+   */
   reset(): Promise<void>;
-  /** Stops the server and writes the store; no handle is left open. */
+  /** Stops the server and writes the store. Leaves no handle open; calling it again is harmless. */
   close(): Promise<void>;
 }
 
 /**
- * Starts a dcr-mock server. Takes the CLI's options (same defaults), except that it is quiet
- * unless `quiet: false` is given.
+ * Starts a dcr-mock server. Takes the CLI's options with the same defaults ({@link DEFAULTS}),
+ * except that it is quiet unless `quiet: false` is given. Bad options, an unusable store or bad
+ * fixtures throw a {@link StartupError} whose message says what to fix.
  *
  * @example
- * const mock = await startDcrMock({ port: 0, db: ':memory:' });
- * mock.fail('rate_limited:times=1');
+ * const mock = await startDcrMock({ port: 0, db: ':memory:', seed: 'ci', failures: ['rate_limited:times=1'] });
+ * const res = await fetch(mock.registrationEndpoint, { method: 'POST', ... }); // 429, then 201s
  * await mock.close();
  */
-export async function startDcrMock(options: DcrMockOptions = {}): Promise<DcrMock> {
-  const config = resolveConfig({ quiet: true }, options as Record<string, unknown>);
+export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock> {
+  const { config: configFile, ...rest } = options;
+  const fromFile = configFile === undefined ? {} : readConfigFile(configFile, true);
+  const config = resolveConfig({ quiet: true }, fromFile, rest as Record<string, unknown>);
   const server = await startServer(config);
   return {
     url: server.url,
@@ -57,11 +91,10 @@ export async function startDcrMock(options: DcrMockOptions = {}): Promise<DcrMoc
     requests: () => structuredClone(server.journal.list()),
     fail: (spec) => {
       const rules = typeof spec === 'string' ? parseFailSpec(spec) : [toFailureRule(spec)];
-      return rules.map((rule) => ruleView(server.plan.add(rule)) as ActiveRuleView);
+      return rules.map((rule) => ruleView(server.plan.add(rule)));
     },
     clearFailures: () => server.plan.clearRuntime(),
     reset: () => server.reset(),
     close: () => server.close(),
   };
 }
-

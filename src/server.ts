@@ -11,7 +11,9 @@ import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
 import { createJsonServerFallback } from './json-server.js';
 import { createRequestLogger } from './log.js';
+import { RegistrationGate } from './limits/gate.js';
 import { registrationHandler } from './registration/handler.js';
+import { managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
 import { Registrar } from './registration/registrar.js';
 import { Store } from './store/store.js';
@@ -27,7 +29,9 @@ export interface RunningServer {
   readonly store: Store;
   readonly plan: FailurePlan;
   readonly journal: RequestJournal;
-  /** Forgets clients, journal and run-time rules; rewinds the sequence and the seeded draws. */
+  /** How many fixtures this start added to the store (the others were there already). */
+  readonly fixturesAdded: number;
+  /** Forgets clients (fixtures come back), journal and run-time rules; rewinds the sequence and the seeded draws. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,20 +48,36 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
   const store = await Store.open(config.db);
-  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock);
+  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock, {
+    issuer: () => issuer,
+    ids: config.ids,
+    oidcRules: config.oidcRules,
+    softwareStatementKeys: config.softwareStatementKey,
+    rotateRegistrationToken: config.rotateRegistrationToken,
+  });
+  const gate = new RegistrationGate({
+    rateLimit: config.rateLimit,
+    initialAccessTokens: config.initialAccessToken,
+    maxClients: config.maxClients,
+    clientCount: () => store.clients.length,
+    clock,
+  });
   const plan = new FailurePlan(new Chance(config.seed), config.failures, config.latency);
   const journal = new RequestJournal();
   const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
+  const fixtures = config.fixtures.map((fixture) => registrar.fixtureRecord(fixture));
   const reset = async () => {
     plan.reset();
+    gate.reset();
     journal.clear();
-    await store.reset();
+    await store.reset(fixtures);
   };
   let issuer = '';
 
   const app = createApp({
-    register: registrationHandler({ registrar, plan, faults, clock }),
+    register: registrationHandler({ registrar, plan, faults, clock, gate }),
+    manage: managementHandler(registrar),
     control: controlHandler({
       store,
       plan,
@@ -70,7 +90,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     }),
     clock,
     issuer: () => issuer,
-    fallback: await createJsonServerFallback(store.db),
+    fallback: createJsonServerFallback(store.db),
     onRecord: (record, ex) => {
       journal.record(record, ex.body, ex.clientId);
       logRequest?.(record);
@@ -80,7 +100,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   });
 
   const server = createServer({ keepAliveTimeout: 5000 }, app);
+  let fixturesAdded: number;
   try {
+    fixturesAdded = await store.preload(fixtures);
     await listen(server, config.port, config.host);
   } catch (err) {
     await store.close();
@@ -98,6 +120,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     store,
     plan,
     journal,
+    fixturesAdded,
     reset,
     close: () => (closing ??= stop(server, store, faults)),
   };

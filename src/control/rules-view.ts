@@ -1,7 +1,30 @@
-import type { ActiveRule } from '../failures/rules.js';
+import type { Mode } from '../failures/catalogue.js';
+import type { ActiveRule, RuleSource } from '../failures/rules.js';
+
+/** A failure rule in force with its counters, as `GET /__dcr/failures` and `fail()` show it. */
+export interface FailureRuleView {
+  /** `r1`, `r2`… for rules added at run time, `s1`… for rules given at start. */
+  id: string;
+  source: RuleSource;
+  mode: Mode;
+  times?: number;
+  after?: number;
+  rate?: number;
+  match?: { readonly client_name?: string; readonly redirect_uri?: string; readonly header?: string };
+  /** Milliseconds, or "MIN-MAX". */
+  ms?: number | string;
+  status?: number;
+  retry_after?: number;
+  /** Matching requests seen so far. */
+  seen: number;
+  /** Times the rule was applied. */
+  applied: number;
+  /** With `times`: how many applications are left. */
+  remaining?: number;
+}
 
 /** A rule as the control plane, the API and the inspector show it. */
-export function ruleView(active: ActiveRule): Record<string, unknown> {
+export function ruleView(active: ActiveRule): FailureRuleView {
   const { rule } = active;
   const view: Record<string, unknown> = { id: active.id, source: active.source, mode: rule.mode };
   if (rule.times !== undefined) view['times'] = rule.times;
@@ -14,5 +37,5 @@ export function ruleView(active: ActiveRule): Record<string, unknown> {
   view['seen'] = active.seen;
   view['applied'] = active.applied;
   if (rule.times !== undefined) view['remaining'] = Math.max(0, rule.times - active.applied);
-  return view;
+  return view as unknown as FailureRuleView;
 }

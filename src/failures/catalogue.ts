@@ -57,6 +57,8 @@ export interface HttpFailureOptions {
   readonly retryAfter?: number | undefined;
   /** Now, in ms since the epoch (X-RateLimit-Reset). */
   readonly now: number;
+  /** False when a real limit (not a failure rule) answers: the description then does not say it was injected. */
+  readonly injected?: boolean;
 }
 
 const NOTE = '(failure injected by dcr-mock)';
@@ -93,10 +95,10 @@ const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
       message: 'You reached the limit of entities of this type for this tenant.',
       errorCode: 'too_many_entities',
     }),
-  rate_limited: ({ retryAfter = 1, now }) =>
+  rate_limited: ({ retryAfter = 1, now, injected = true }) =>
     json(
       429,
-      { error: 'too_many_requests', error_description: `Global limit has been reached ${NOTE}` },
+      { error: 'too_many_requests', error_description: `Global limit has been reached${injected ? ` ${NOTE}` : ''}` },
       rateLimitHeaders(AUTH0_RATE_LIMIT, 0, Math.ceil(now / 1000) + retryAfter, retryAfter),
     ),
   invalid_token: () =>

@@ -5,8 +5,8 @@ export interface Pattern {
 }
 
 export const MAX_PATTERN_LENGTH = 200;
-/** Values longer than this are cut before matching: names and URIs, not documents. */
-const MAX_SUBJECT_LENGTH = 2048;
+/** Values longer than this are cut before matching (by the caller): names and URIs, not documents. */
+export const MAX_SUBJECT_LENGTH = 2048;
 
 /**
  * Compiles a pattern or explains why not. JavaScript's regular expressions backtrack, so a pattern
@@ -16,7 +16,7 @@ const MAX_SUBJECT_LENGTH = 2048;
 export function compilePattern(source: string): Pattern | string {
   if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
   const literal = /^\/(.+)\/([imsu]*)$/s.exec(source);
-  if (!literal) return { source, test: (value) => value.slice(0, MAX_SUBJECT_LENGTH).includes(source) };
+  if (!literal) return { source, test: (value) => value.includes(source) };
   const [, body = '', flags = ''] = literal;
   const unsafe = backtrackingRisk(body);
   if (unsafe) return `${source} could backtrack without end (${unsafe}); rewrite it without that`;
@@ -26,7 +26,7 @@ export function compilePattern(source: string): Pattern | string {
   } catch (err) {
     return `${source} is not a valid regular expression (${(err as Error).message})`;
   }
-  return { source, test: (value) => regex.test(value.slice(0, MAX_SUBJECT_LENGTH)) };
+  return { source, test: (value) => regex.test(value) };
 }
 
 /** Names the construct that can make a backtracking engine take exponential time, or returns undefined. */

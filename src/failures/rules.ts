@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Chance } from './chance.js';
 import { MODES } from './catalogue.js';
-import { type Pattern, compilePattern } from './pattern.js';
+import { MAX_SUBJECT_LENGTH, type Pattern, compilePattern } from './pattern.js';
 import { type FailureRule, headerPattern } from './spec.js';
 
 /** Where a rule came from, highest precedence first. */
@@ -16,7 +16,7 @@ export interface ActiveRule {
   seen: number;
   /** Times it was applied. */
   applied: number;
-  readonly test: (facts: RequestFacts) => boolean;
+  readonly test: (subject: Subject) => boolean;
 }
 
 /** What a rule may look at. */
@@ -31,6 +31,23 @@ export interface Decision {
   readonly failure: ActiveRule | undefined;
   /** For the log and the journal: the modes applied, e.g. "delay+rate_limited". */
   readonly label: string | undefined;
+}
+
+/** The parts of a request a rule can match, read once per request rather than once per rule. */
+interface Subject {
+  readonly clientName: string | undefined;
+  readonly redirectUris: readonly string[];
+  readonly headers: IncomingHttpHeaders;
+}
+
+function subjectOf({ body, headers }: RequestFacts): Subject {
+  const name = field(body, 'client_name');
+  const uris = field(body, 'redirect_uris');
+  return {
+    clientName: typeof name === 'string' ? cut(name) : undefined,
+    redirectUris: Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').map(cut) : [],
+    headers,
+  };
 }
 
 const NONE: Decision = Object.freeze({ delayMs: 0, failure: undefined, label: undefined });
@@ -89,6 +106,7 @@ export class FailurePlan {
       return NONE;
     }
     const oneShot = requestRules.map((rule) => this.#activate(rule, 'request'));
+    const subject = subjectOf(facts);
     let delayMs = this.latency ? this.#chance.between(...this.latency) : 0;
     let failure: ActiveRule | undefined;
     const modes: string[] = [];
@@ -96,7 +114,7 @@ export class FailurePlan {
       for (const active of rules) {
         const isDelay = MODES[active.rule.mode].kind === 'delay';
         if (failure && !isDelay) continue;
-        if (!this.#fires(active, facts)) continue;
+        if (!this.#fires(active, subject)) continue;
         modes.push(active.rule.mode);
         if (isDelay) delayMs += this.#chance.between(...active.rule.ms!);
         else failure = active;
@@ -106,10 +124,10 @@ export class FailurePlan {
   }
 
   /** Whether the rule applies now; counts it when it does. */
-  #fires(active: ActiveRule, facts: RequestFacts): boolean {
+  #fires(active: ActiveRule, subject: Subject): boolean {
     const { times, after = 0, rate } = active.rule;
     if (times !== undefined && active.applied >= times) return false;
-    if (!active.test(facts)) return false;
+    if (!active.test(subject)) return false;
     active.seen++;
     if (active.seen <= after) return false;
     if (rate !== undefined && !(this.#chance.next() < rate)) return false;
@@ -124,34 +142,32 @@ export class FailurePlan {
 }
 
 /** Compiles a rule's match conditions (already validated) into one test. */
-function matcher(rule: FailureRule): (facts: RequestFacts) => boolean {
+function matcher(rule: FailureRule): (subject: Subject) => boolean {
   const { match } = rule;
   if (!match) return () => true;
-  const tests: Array<(facts: RequestFacts) => boolean> = [];
+  const tests: Array<(subject: Subject) => boolean> = [];
   if (match.client_name !== undefined) {
     const p = compile(match.client_name);
-    tests.push(({ body }) => {
-      const name = field(body, 'client_name');
-      return typeof name === 'string' && p.test(name);
-    });
+    tests.push(({ clientName }) => clientName !== undefined && p.test(clientName));
   }
   if (match.redirect_uri !== undefined) {
     const p = compile(match.redirect_uri);
-    tests.push(({ body }) => {
-      const uris = field(body, 'redirect_uris');
-      return Array.isArray(uris) && uris.some((u) => typeof u === 'string' && p.test(u));
-    });
+    tests.push(({ redirectUris }) => redirectUris.some((u) => p.test(u)));
   }
   if (match.header !== undefined) {
     const name = match.header.slice(0, match.header.indexOf(':')).trim().toLowerCase();
     const p = compile(headerPattern(match.header));
     tests.push(({ headers }) => {
       const value = headers[name];
-      return value !== undefined && p.test(Array.isArray(value) ? value.join(', ') : value);
+      return value !== undefined && p.test(cut(Array.isArray(value) ? value.join(', ') : value));
     });
   }
-  return (facts) => tests.every((t) => t(facts));
+  const [only] = tests;
+  return tests.length === 1 && only ? only : (subject) => tests.every((t) => t(subject));
 }
+
+/** Names and URIs, not documents: a longer value is matched on its start only. */
+const cut = (value: string): string => (value.length > MAX_SUBJECT_LENGTH ? value.slice(0, MAX_SUBJECT_LENGTH) : value);
 
 function compile(source: string): Pattern {
   const p = compilePattern(source);

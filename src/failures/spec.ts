@@ -34,6 +34,8 @@ export class FailSpecError extends Error {
 
 export const MAX_MS = 300_000;
 const MS_MODES: readonly Mode[] = ['delay', 'timeout', 'slow_body'];
+/** The modes whose answer carries Retry-After. */
+const RETRY_AFTER_MODES: readonly Mode[] = ['rate_limited', 'service_unavailable'];
 const RULE_KEYS = ['mode', 'times', 'after', 'rate', 'match', 'ms', 'status', 'retry_after'];
 const MATCH_KEYS = ['client_name', 'redirect_uri', 'header'];
 const SPEC_KEYS = [...RULE_KEYS.filter((k) => k !== 'mode' && k !== 'match'), ...MATCH_KEYS];
@@ -120,6 +122,9 @@ export function toFailureRule(input: unknown, where = 'the rule'): FailureRule {
     rule[key] = v;
   };
   httpOnly('status', 400, 599);
+  if (raw['retry_after'] !== undefined && !RETRY_AFTER_MODES.includes(mode)) {
+    throw new FailSpecError(`${where}: retry_after applies only to ${RETRY_AFTER_MODES.join(', ')}, not ${mode}`);
+  }
   httpOnly('retry_after', 0, 86_400);
   if (raw['match'] !== undefined) rule.match = toMatch(raw['match'], where);
   return Object.freeze(rule);

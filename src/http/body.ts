@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLarge } from '../errors.js';
+import { IncompleteBody, PayloadTooLarge } from '../errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -25,6 +25,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    // A request stream errs when its client goes away mid-body ("aborted"): not a server fault, nothing to log.
+    req.on('error', () => reject(new IncompleteBody()));
   });
 }

@@ -6,6 +6,7 @@ import { type Answer, badSuccess, httpFailure, isHttpMode } from '../failures/ca
 import * as net from '../failures/network.js';
 import type { FailurePlan } from '../failures/rules.js';
 import { FailSpecError, type FailureRule, parseFailSpec } from '../failures/spec.js';
+import type { RegistrationGate } from '../limits/gate.js';
 import type { Registrar } from './registrar.js';
 
 export interface RegistrationDeps {
@@ -13,19 +14,27 @@ export interface RegistrationDeps {
   readonly plan: FailurePlan;
   readonly faults: net.OpenFaults;
   readonly clock: () => Date;
+  /** Rate limit, initial access token, tenant limit: checked before failure rules. */
+  readonly gate?: RegistrationGate;
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; value: undefined };
 
-/** POST /oidc/register: read → parse → choose failure → (delay) → fail, or validate → issue → persist → respond. */
+/** POST /oidc/register: read → parse → gate (limits) → choose failure → (delay) → fail, or validate → issue → persist → respond. */
 export function registrationHandler(deps: RegistrationDeps): Handler {
   return async (ex) => {
     const text = await readBody(ex.req);
     const parsed = parseJson(text);
     ex.body = parsed.ok ? parsed.value : text;
+    const refusal = deps.gate?.admit(ex.req, ex.res);
+    if (refusal) return net.sendAnswer(ex.res, refusal);
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));
     ex.failure = decision.label;
-    if (!(await net.hold(ex.res, decision.delayMs, deps.faults))) return;
+    if (!(await net.hold(ex.res, decision.delayMs, deps.faults))) {
+      // The client left or the server is stopping: end the exchange now rather than leave it to the drain.
+      ex.res.destroy();
+      return;
+    }
     if (decision.failure) return applyFailure(ex, decision.failure.rule, parsed, deps);
     const client = deps.registrar.register(validBody(parsed));
     ex.clientId = client['client_id'] as string;

@@ -63,3 +63,41 @@ export const REDIRECT_URI_RULES: readonly RedirectUriRule[] = [
   { breaks: (_uri, raw) => raw.includes('*'), must: 'not contain a wildcard (*): callbacks are matched exactly' },
   { breaks: (_uri, raw) => /\s/.test(raw), must: 'not contain white space' },
 ];
+
+export const APPLICATION_TYPES = ['web', 'native'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/** RFC 8252 §7.3: the loopback hosts a redirect URI may name over plain http, on any port. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const isHttpLoopback = (uri: URL) => uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname);
+const usesImplicit = (metadata: ClientMetadata) =>
+  (metadata.response_types ?? []).some((type) => type.split(' ').some((part) => part === 'token' || part === 'id_token'));
+
+export interface OidcRedirectUriRule extends RedirectUriRule {
+  readonly applicationType: ApplicationType;
+  /** Only for clients this is true of; every client of the type when absent. */
+  readonly when?: (metadata: ClientMetadata) => boolean;
+}
+
+/**
+ * OpenID Connect Registration 1.0 §2 (application_type) with RFC 8252 for native apps, applied when
+ * the OIDC rules are on. A client's application_type defaults to web.
+ */
+export const OIDC_REDIRECT_URI_RULES: readonly OidcRedirectUriRule[] = [
+  {
+    applicationType: 'web',
+    breaks: (uri) => uri.protocol !== 'https:' && !isHttpLoopback(uri),
+    must: 'use https (or http on a loopback host: localhost, 127.0.0.1, [::1]) for a web client',
+  },
+  {
+    applicationType: 'web',
+    when: usesImplicit,
+    breaks: (uri) => uri.protocol !== 'https:' || uri.hostname === 'localhost',
+    must: 'use https and a host other than localhost for a web client using the implicit flow',
+  },
+  {
+    applicationType: 'native',
+    breaks: (uri) => uri.protocol === 'http:' && !isHttpLoopback(uri),
+    must: 'use a custom scheme, https, or http on a loopback host (localhost, 127.0.0.1, [::1]) for a native client',
+  },
+];

@@ -1,5 +1,10 @@
 import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.js';
-import { type ClientMetadata, FIELD_RULES, type FieldRule, REDIRECT_URI_RULES } from './metadata.js';
+import { type ClientMetadata, FIELD_RULES, type FieldRule, OIDC_REDIRECT_URI_RULES, REDIRECT_URI_RULES } from './metadata.js';
+
+export interface ValidationOptions {
+  /** Also apply OpenID Connect Registration 1.0's rules (application_type and redirect URI schemes). */
+  readonly oidcRules?: boolean;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -14,7 +19,7 @@ const isAbsoluteUri = (v: string): URL | null => {
  * Checks a parsed request body against the metadata tables and returns only the known fields.
  * Unknown fields are ignored (RFC 7591 §2); a null value counts as absent.
  */
-export function validateClientMetadata(body: unknown): ClientMetadata {
+export function validateClientMetadata(body: unknown, options: ValidationOptions = {}): ClientMetadata {
   if (!isObject(body)) throw new InvalidClientMetadata('request body must be a JSON object');
   const metadata = { redirect_uris: validateRedirectUris(body['redirect_uris']) } as ClientMetadata;
   for (const rule of FIELD_RULES) {
@@ -22,7 +27,19 @@ export function validateClientMetadata(body: unknown): ClientMetadata {
     if (value === undefined || value === null) continue;
     (metadata as unknown as Record<string, unknown>)[rule.field] = checkField(rule, value);
   }
+  if (options.oidcRules) checkOidcRedirectUris(metadata);
   return metadata;
+}
+
+function checkOidcRedirectUris(metadata: ClientMetadata): void {
+  const type = metadata.application_type ?? 'web';
+  const rules = OIDC_REDIRECT_URI_RULES.filter((r) => r.applicationType === type && (r.when?.(metadata) ?? true));
+  metadata.redirect_uris.forEach((raw, i) => {
+    const uri = new URL(raw);
+    for (const rule of rules) {
+      if (rule.breaks(uri, raw)) throw new InvalidRedirectUri(`redirect_uris[${i}] must ${rule.must}`);
+    }
+  });
 }
 
 function checkField(rule: FieldRule, value: unknown): unknown {

@@ -22,6 +22,8 @@ export class JournaledJSONFile implements Adapter<Data> {
   #fd: number | undefined;
   #journalBytes = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** Set by read(): whether db.json must be written for it to hold what was read (missing file, replayed journal). */
+  needsCheckpoint = false;
 
   constructor(readonly path: string) {
     this.journalPath = `${path}.journal`;
@@ -42,11 +44,15 @@ export class JournaledJSONFile implements Adapter<Data> {
     } catch (err) {
       throw this.#unusable(this.path, (err as Error).message);
     }
-    const parsed = text === null ? null : this.#parse(this.path, text);
-    if (parsed === null && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
-    const data = parsed === null ? toData({}) : toData(parsed);
+    // undefined: no db.json. A file holding `null` is not a missing one, and toData refuses it.
+    const parsed = text === null ? undefined : this.#parse(this.path, text);
+    this.needsCheckpoint = parsed === undefined;
+    if (parsed === undefined && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
+    const data = parsed === undefined ? toData({}) : toData(parsed);
     if (typeof data === 'string') throw this.#unusable(this.path, data);
-    for (const file of [this.#rotatedPath, this.journalPath]) this.#replay(file, data);
+    for (const file of [this.#rotatedPath, this.journalPath]) {
+      if (this.#replay(file, data) > 0) this.needsCheckpoint = true;
+    }
     return data;
   }
 
@@ -63,6 +69,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     const run = this.#chain.then(() => this.#checkpoint(data));
     this.#chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Resolves once every checkpoint asked for so far has finished. */
+  settled(): Promise<void> {
+    return this.#chain;
   }
 
   close(): void {
@@ -90,10 +101,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     }
   }
 
-  #replay(file: string, data: Data): void {
+  /** Applies a journal file's entries that db.json lacks; returns how many lines the file held. */
+  #replay(file: string, data: Data): number {
     let text: string;
     try {
-      if (!existsSync(file)) return;
+      if (!existsSync(file)) return 0;
       if (statSync(file).isDirectory()) throw new Error('it is a directory');
       text = readFileSync(file, 'utf8');
     } catch (err) {
@@ -117,6 +129,7 @@ export class JournaledJSONFile implements Adapter<Data> {
       known.add(entry.client.id);
       data.meta.sequence = entry.sequence;
     }
+    return lines.length;
   }
 
   #parse(file: string, text: string): unknown {

@@ -9,6 +9,8 @@ export interface ClientRecord {
 export interface Meta {
   sequence: number;
   epoch: number;
+  /** With `--ids content`: how many clients were registered with each canonical metadata hash. */
+  content?: Record<string, number>;
 }
 
 export interface Data {
@@ -51,7 +53,9 @@ export function toData(parsed: unknown): Data | string {
   if (!isObject(meta) || !isCount(meta['sequence']) || !isCount(meta['epoch'])) {
     return '"meta" must be {"sequence": <count>, "epoch": <count>}';
   }
-  return { ...parsed, clients: clients as ClientRecord[], meta: { sequence: meta['sequence'], epoch: meta['epoch'] } };
+  const content = meta['content'];
+  const counts = isObject(content) && Object.values(content).every(isCount) ? { content: content as Record<string, number> } : {};
+  return { ...parsed, clients: clients as ClientRecord[], meta: { sequence: meta['sequence'], epoch: meta['epoch'], ...counts } };
 }
 
 export function toJournalEntry(parsed: unknown): JournalEntry | undefined {

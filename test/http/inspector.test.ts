@@ -72,6 +72,7 @@ describe('GET / (the inspector)', () => {
   });
 
   it('is not journaled, nor are its files', async () => {
+    await fetch(`${server.url}/__dcr/requests`, { method: 'DELETE' });
     await rawGet(server, '/');
     await rawGet(server, '/__inspector/inspector.js');
     await register(server, { redirect_uris: ['http://localhost/cb'] });

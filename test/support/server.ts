@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import { type RunningServer, type ServerHooks, startServer } from '../../src/server.js';
+import { toReply } from './http.js';
 
 /** A temp folder removed after the file's tests. */
 export function tempDir(): string {
@@ -13,8 +14,8 @@ export function tempDir(): string {
 }
 
 /** Starts a real server on port 0 (quiet unless told otherwise). Close it yourself. */
-export async function start(options: Record<string, unknown> = {}): Promise<RunningServer> {
-  return startServer(resolveConfig({ port: 0, db: ':memory:', quiet: true }, options));
+export async function start(options: Record<string, unknown> = {}, hooks: ServerHooks = {}): Promise<RunningServer> {
+  return startServer(resolveConfig({ port: 0, db: ':memory:', quiet: true }, options), hooks);
 }
 
 export async function register(server: { registrationEndpoint: string }, body: unknown, headers: Record<string, string> = {}) {
@@ -23,12 +24,5 @@ export async function register(server: { registrationEndpoint: string }, body: u
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
+  return toReply(res);
 }

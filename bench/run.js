@@ -1,0 +1,286 @@
+#!/usr/bin/env node
+// npm run bench: dcr-mock's registration throughput against a bare node:http floor, and its cold start.
+// Usage: node bench/run.js [--duration S] [--rounds N] [--connections C] [--warmup S] [--only a,b]
+//                          [--json] [--cpu-prof DIR]
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { countStoredClients, writeClientsDb } from './clients-db.js';
+import { killAllChildren, postJson, startChild, stopChild } from './children.js';
+import { REGISTRATION_BODY, REGISTRATION_PATH, failures, runRound } from './load.js';
+import { evaluateAims, formatReport, summarizeCold, summarizeLoad } from './report.js';
+import { CLI_SCRIPT, COLD_STARTS, LOAD_TARGETS, PREFILLED_CLIENTS, argvOf } from './targets.js';
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --duration S      seconds of load per round (default 3)
+  --rounds N        rounds per target, alternating between targets (default 3)
+  --connections C   concurrent connections (default 32)
+  --warmup S        seconds of unmeasured load per target before the rounds (default 1, 0 = none)
+  --only a,b        what to measure, among: ${[...LOAD_TARGETS, ...COLD_STARTS].map((r) => r.name).join(', ')}
+  --json            print the results as JSON on stdout (the report then goes to stderr)
+  --cpu-prof DIR    write a V8 CPU profile of each load target to DIR (<name>.cpuprofile)`;
+
+/** How long a db.json target may take to fold its journal in after a round before the next round starts. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+const options = readOptions(process.argv.slice(2));
+const log = (line) => process.stderr.write(`${line}\n`);
+const print = options.json ? log : (line) => process.stdout.write(`${line}\n`);
+
+const workDir = mkdtempSync(join(tmpdir(), 'dcr-mock-bench-'));
+const cleanUp = () => {
+  killAllChildren();
+  rmSync(workDir, { recursive: true, force: true });
+};
+process.on('exit', cleanUp);
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the servers`);
+    cleanUp();
+    process.exit(code);
+  });
+}
+
+try {
+  const results = await main();
+  print(formatReport(results));
+  if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+} catch (err) {
+  log(`[dcr-mock bench] ${err.message}`);
+  process.exitCode = 1;
+}
+
+async function main() {
+  if (!existsSync(CLI_SCRIPT)) {
+    throw new Error(`Failed to find ${CLI_SCRIPT}: dcr-mock is not built. Run npm run bench, which builds it first.`);
+  }
+  const targets = LOAD_TARGETS.filter((t) => options.only.has(t.name));
+  const colds = COLD_STARTS.filter((c) => options.only.has(c.name));
+  const warnings = [];
+  const prefilled = join(workDir, 'prefilled.json');
+  if ([...targets, ...colds].some((row) => row.db === 'prefilled')) {
+    const started = performance.now();
+    writeClientsDb(prefilled, PREFILLED_CLIENTS);
+    log(`generated a db.json of ${PREFILLED_CLIENTS} clients in ${Math.round(performance.now() - started)} ms`);
+  }
+  let dirs = 0;
+  const prepareDb = (row) => {
+    if (!row.db) return undefined;
+    const dir = join(workDir, `${row.name}-${++dirs}`);
+    mkdirSync(dir);
+    const path = join(dir, 'db.json');
+    if (row.db === 'prefilled') copyFileSync(prefilled, path);
+    return path;
+  };
+
+  const load = await measureLoad(targets, prepareDb, warnings);
+  const cold = await measureColdStarts(colds, prepareDb, warnings);
+  const loadSummary = summarizeLoad(load);
+  const coldSummary = summarizeCold(cold);
+  for (const [name, t] of Object.entries(loadSummary)) {
+    if (t.failures > 0) warnings.push(`${name}: ${t.failures} failed requests (errors, timeouts or non-2xx); its figures are not valid`);
+  }
+  return {
+    settings: {
+      node: process.version,
+      cpus: availableParallelism(),
+      duration: options.duration,
+      rounds: options.rounds,
+      connections: options.connections,
+      warmup: options.warmup,
+    },
+    load: loadSummary,
+    cold: coldSummary,
+    aims: evaluateAims(loadSummary, coldSummary),
+    warnings,
+  };
+}
+
+async function measureLoad(targets, prepareDb, warnings) {
+  const running = [];
+  try {
+    for (const row of targets) {
+      const db = prepareDb(row);
+      const nodeArgs = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf, '--cpu-prof-name', `${row.name}.cpuprofile`] : [];
+      const child = await startChild(argvOf(row, db), { nodeArgs });
+      const initial = db && row.db === 'prefilled' ? PREFILLED_CLIENTS : 0;
+      running.push({ row, child, db, initial, answered: 0, rounds: [] });
+      log(`started ${row.name} (${row.label}) at ${child.url}`);
+    }
+    await probe(running, warnings);
+    if (options.warmup > 0) {
+      for (const target of running) {
+        const round = await runRound(target.child.url, { connections: options.connections, duration: options.warmup });
+        target.answered += round.ok;
+        if (failures(round) > 0) warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
+        await settle(target, warnings);
+      }
+    }
+    for (let i = 1; i <= options.rounds; i++) {
+      for (const target of running) {
+        if (!isAlive(target, warnings)) continue;
+        const round = await runRound(target.child.url, { connections: options.connections, duration: options.duration });
+        target.answered += round.ok;
+        round.settleMs = await settle(target, warnings);
+        target.rounds.push(round);
+        log(progressLine(i, target, round));
+      }
+    }
+  } finally {
+    for (const target of running) {
+      await stopChild(target.child);
+      if (target.db && !target.crash) {
+        target.stored = { ...countStoredClients(target.db), initial: target.initial, answered: target.answered };
+      }
+    }
+  }
+  const load = {};
+  for (const { row, rounds, stored, crash } of running) load[row.name] = { label: row.label, rounds, stored, crash };
+  for (const { row, stored } of running) {
+    if (stored && stored.clients + stored.unfolded < stored.initial + stored.answered) {
+      warnings.push(`${row.name}: db.json holds fewer clients than registrations answered 201`);
+    }
+  }
+  return load;
+}
+
+/** One registration on each target before the load: a 201, with the same headers as the floor's. */
+async function probe(running, warnings) {
+  const names = (headers) => Object.keys(headers).filter((h) => !['date', 'connection', 'keep-alive'].includes(h)).sort().join(', ');
+  let floorHeaders;
+  for (const target of running) {
+    const res = await postJson(`${target.child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
+    if (res.status !== 201) throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);
+    target.answered++;
+    if (target.row.name === 'floor') floorHeaders = names(res.headers);
+    else if (floorHeaders && names(res.headers) !== floorHeaders) {
+      warnings.push(`${target.row.name} sends headers [${names(res.headers)}], the floor [${floorHeaders}]: update bench/floor.js`);
+    }
+  }
+}
+
+/**
+ * Waits until a target is idle: for a db.json, until its journal is folded in (dcr-mock does
+ * that 200 ms after the last registration), so that work does not land in the next target's round.
+ */
+async function settle(target, warnings) {
+  const started = performance.now();
+  await sleep(100);
+  if (!isAlive(target, warnings)) return undefined;
+  if (target.db) {
+    const journals = [`${target.db}.journal`, `${target.db}.journal.old`];
+    while (journals.some((file) => existsSync(file))) {
+      if (performance.now() - started > SETTLE_TIMEOUT_MS) {
+        warnings.push(`${target.row.name}: the journal was still not folded into db.json ${SETTLE_TIMEOUT_MS} ms after a round`);
+        break;
+      }
+      await sleep(25);
+    }
+  }
+  return Math.round(performance.now() - started);
+}
+
+/** False (and a warning, once) when the target's process has exited without being asked to. */
+function isAlive(target, warnings) {
+  if (target.crash) return false;
+  if (!target.child.crash) return true;
+  target.crash = { ...target.child.crash, stderr: target.child.stderr.trim() };
+  const how = target.crash.signal ?? `code ${target.crash.code}`;
+  warnings.push(`${target.row.name} exited during the run (${how}); its later rounds were skipped. ${target.crash.stderr.slice(-500)}`);
+  log(`!!! ${target.row.name} exited (${how})`);
+  return false;
+}
+
+function progressLine(i, { row }, round) {
+  const bad = failures(round);
+  const settled = round.settleMs > 150 ? `, idle after ${round.settleMs} ms` : '';
+  return (
+    `round ${i}/${options.rounds} ${row.name.padEnd(6)} ${Math.round(round.rps).toLocaleString('en').padStart(7)} req/s` +
+    `  p50 ${round.p50} ms  p99 ${round.p99} ms${settled}` +
+    (bad ? `  !!! ${bad} failed: ${JSON.stringify(round.statuses)} ${round.firstError ?? ''}` : '')
+  );
+}
+
+/** Spawn → first 201, each run on a fresh process and a fresh copy of its db. */
+async function measureColdStarts(colds, prepareDb, warnings) {
+  const cold = {};
+  for (const row of colds) {
+    const runs = [];
+    let failed = 0;
+    for (let i = 0; i < row.runs; i++) {
+      const db = prepareDb(row);
+      const started = performance.now();
+      let child;
+      try {
+        child = await startChild(argvOf(row, db));
+        const res = await postJson(`${child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
+        const elapsed = performance.now() - started;
+        if (res.status === 201) runs.push(Math.round(elapsed * 10) / 10);
+        else throw new Error(`answered ${res.status}: ${res.text.slice(0, 300)}`);
+      } catch (err) {
+        failed++;
+        warnings.push(`${row.name} run ${i + 1}: ${err.message}`);
+      } finally {
+        if (child) await stopChild(child);
+        if (db) rmSync(join(db, '..'), { recursive: true, force: true });
+      }
+    }
+    log(`${row.name}: ${runs.join(', ')} ms`);
+    cold[row.name] = { label: row.label, runs, failures: failed };
+  }
+  return cold;
+}
+
+function readOptions(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        duration: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '3' },
+        connections: { type: 'string', default: '32' },
+        warmup: { type: 'string', default: '1' },
+        only: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    usageError(err.message);
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  const number = (name, { min, integer }) => {
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      usageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${values[name]}`);
+    }
+    return n;
+  };
+  const known = [...LOAD_TARGETS, ...COLD_STARTS].map((r) => r.name);
+  const only = new Set(values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : known);
+  const unknown = [...only].filter((name) => !known.includes(name));
+  if (unknown.length) usageError(`--only must name some of ${known.join(', ')}, got ${unknown.join(', ')}`);
+  return {
+    duration: number('duration', { min: 1, integer: true }),
+    rounds: number('rounds', { min: 1, integer: true }),
+    connections: number('connections', { min: 1, integer: true }),
+    warmup: number('warmup', { min: 0, integer: true }),
+    only,
+    json: values.json,
+    cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+  };
+}
+
+function usageError(message) {
+  process.stderr.write(`[dcr-mock bench] Failed to read the options: ${message}. Run node bench/run.js --help for the list.\n`);
+  process.exit(2);
+}

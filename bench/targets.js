@@ -1,0 +1,49 @@
+// What the bench measures, as tables: a new scenario is one more row.
+import { fileURLToPath } from 'node:url';
+
+export const FLOOR_SCRIPT = fileURLToPath(new URL('./floor.js', import.meta.url));
+export const CLI_SCRIPT = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Clients in the generated db.json that `db: 'prefilled'` rows start on. */
+export const PREFILLED_CLIENTS = 50_000;
+
+/** 100 failure rules that never match the bench's registrations: the cost of checking rules. */
+const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => ['--fail', `server_error:client_name=no-such-client-${i}`]).flat();
+
+/**
+ * The servers put under load. Rounds go through them in this order, again and again, so a drift of
+ * the machine hits them all alike. Each one is started once, as
+ * `node <script> --port 0 --quiet [--db <file>] ...args`, and kept for the whole run.
+ * `db`: 'new' = a path in an empty folder (the server creates the file and it grows during the run);
+ * 'prefilled' = a copy of the generated db.json of PREFILLED_CLIENTS clients.
+ */
+export const LOAD_TARGETS = [
+  { name: 'floor', label: 'bare node:http server', script: FLOOR_SCRIPT },
+  { name: 'mem', label: 'dcr-mock --db :memory:', script: CLI_SCRIPT, args: ['--db', ':memory:'] },
+  { name: 'rules', label: 'dcr-mock --db :memory:, 100 rules that never match', script: CLI_SCRIPT, args: ['--db', ':memory:', ...NON_MATCHING_RULES] },
+  { name: 'file', label: 'dcr-mock, db.json growing', script: CLI_SCRIPT, db: 'new' },
+  { name: '50k', label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`, script: CLI_SCRIPT, db: 'prefilled' },
+];
+
+/** Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. */
+export const COLD_STARTS = [
+  { name: 'cold', label: 'fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5 },
+  { name: 'cold-50k', label: `db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`, script: CLI_SCRIPT, db: 'prefilled', runs: 3 },
+];
+
+/**
+ * The contract's aims (PRODUCT.md, Performance aims): a throughput ratio between two load targets
+ * measured in the same run, or a cold start's median.
+ */
+export const AIMS = [
+  { label: 'mem >= 0.5x floor', target: 'mem', over: 'floor', atLeast: 0.5 },
+  { label: 'rules >= 0.9x mem', target: 'rules', over: 'mem', atLeast: 0.9 },
+  { label: 'file >= 0.25x floor', target: 'file', over: 'floor', atLeast: 0.25 },
+  { label: '50k >= 0.5x file', target: '50k', over: 'file', atLeast: 0.5 },
+  { label: 'cold start < 500 ms', cold: 'cold', below: 500 },
+];
+
+/** The argv a row runs with, given the db file prepared for it. */
+export function argvOf(row, dbPath) {
+  return [row.script, '--port', '0', '--quiet', ...(dbPath ? ['--db', dbPath] : []), ...(row.args ?? [])];
+}

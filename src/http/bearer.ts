@@ -1,0 +1,31 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { OAuthError } from '../errors.js';
+
+/** The token of an `Authorization: Bearer …` header, or undefined. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares in time that depends on neither value: both are hashed to the same length first. */
+export function sameToken(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** True when `given` is one of `accepted`; every candidate is compared, so the time says nothing about which. */
+export function oneOfTokens(given: string | undefined, accepted: readonly string[]): boolean {
+  let found = false;
+  for (const token of accepted) found = sameToken(given ?? '', token) || found;
+  return given !== undefined && found;
+}
+
+/** RFC 6750 §3.1: 401 with `WWW-Authenticate: Bearer error="invalid_token"`. */
+export class InvalidToken extends OAuthError {
+  constructor(description: string) {
+    super(401, 'invalid_token', description, {
+      'www-authenticate': `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+    });
+  }
+}

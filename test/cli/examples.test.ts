@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, childProcesses, cleanEnv } from '../support/processes.js';
+import { tempDir } from '../support/server.js';
+
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
+
+/** The README's code blocks that are captioned with a file under examples/, by that file. */
+function readmeExamples(): Map<string, string> {
+  const blocks = new Map<string, string>();
+  const captioned = /^`(examples\/[^`]+)`:\n\n```[a-z]*\n([\s\S]*?)\n```$/gm;
+  for (const [, path, code] of README.matchAll(captioned)) blocks.set(path!, `${code}\n`);
+  return blocks;
+}
+
+describe('README examples', () => {
+  const { run } = childProcesses();
+  const scratch = tempDir();
+
+  beforeAll(() => {
+    // The examples import 'dcr-mock', which resolves to this package's build.
+    expect(existsSync(join(ROOT, 'dist/index.js')), 'run npm run build first').toBe(true);
+  });
+
+  it.each([
+    ['Programmatic API', 'examples/programmatic-api.mjs'],
+    ['Vitest', 'examples/vitest/global-setup.ts'],
+    ['Vitest', 'examples/vitest/registration.test.ts'],
+    ['Vitest', 'examples/vitest/vitest.config.ts'],
+  ])('### %s shows %s exactly as the file that runs', (section, path) => {
+    const at = README.indexOf(`### ${section}\n`);
+    expect(at, `README has no "### ${section}" section`).toBeGreaterThan(README.indexOf('## Use it in your tests\n'));
+    expect(README.indexOf(`\`${path}\`:`)).toBeGreaterThan(at);
+    expect(readmeExamples().get(path)).toBe(readFileSync(join(ROOT, path), 'utf8'));
+  });
+
+  it('the Programmatic API example runs and exits 0 by itself', async () => {
+    const result = await run(process.execPath, ['examples/programmatic-api.mjs'], { deadlineMs: 15_000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('the Vitest example runs with its own config, globalSetup and all', async () => {
+    const report = join(scratch, 'report.json');
+    const result = await run(
+      process.execPath,
+      [VITEST, 'run', '--config', 'examples/vitest/vitest.config.ts', '--reporter=json', `--outputFile=${report}`],
+      { deadlineMs: 60_000, env: cleanEnv({ CI: '1' }) },
+    );
+    expect(result.timedOut).toBe(false);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      success: boolean;
+      numTotalTests: number;
+      numPassedTests: number;
+      testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }>;
+    };
+    expect(json.success).toBe(true);
+    expect(json.testResults.map((r) => r.name.slice(ROOT.length))).toEqual(['examples/vitest/registration.test.ts']);
+    expect(json.testResults[0]!.assertionResults.map((a) => [a.title, a.status])).toEqual([
+      ['registers a client', 'passed'],
+      ['gets a 429 when this one request asks for it', 'passed'],
+      ['finds the client preloaded as a fixture', 'passed'],
+    ]);
+  });
+});

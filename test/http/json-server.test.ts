@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { register, start, tempDir } from '../support/server.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** json-server's routes sit behind a guard: nothing sent through them may break db.json or reach a 5xx. */
+describe('json-server routes over the same db', () => {
+  let server: RunningServer;
+  let id: string;
+  const db = join(tempDir(), 'db.json');
+  beforeAll(async () => {
+    server = await start({ db });
+    id = (await register(server, { redirect_uris: ['http://localhost/cb'] })).json['client_id'] as string;
+  });
+  afterAll(() => server.close());
+
+  const send = (method: string, path: string, body?: string) =>
+    fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+
+  it('lists and reads the registered clients', async () => {
+    const list = (await (await send('GET', '/clients')).json()) as Array<{ client_id: string }>;
+    expect(list.map((c) => c.client_id)).toEqual([id]);
+    expect(((await (await send('GET', `/clients/${id}`)).json()) as { id: string }).id).toBe(id);
+  });
+
+  it.each([
+    ['PUT', '/clients/x', '{bad', 400, 'request body must be valid JSON'],
+    ['PATCH', '/clients/x', '{bad', 400, 'request body must be valid JSON'],
+    ['POST', '/things', '{bad', 400, 'request body must be valid JSON'],
+    ['POST', '/things', '[1,2]', 400, 'request body must be a JSON object'],
+    ['POST', '/clients', '{"client_id":"x"}', 405, 'register clients with POST /oidc/register'],
+    ['PUT', '/meta', '{"sequence":"x"}', 403, 'meta is where dcr-mock counts'],
+    ['PATCH', '/meta', '{"sequence":0}', 403, 'meta is where dcr-mock counts'],
+    ['POST', '/__proto__', '{"polluted":true}', 400, 'is not a collection name'],
+    ['GET', '/constructor', undefined, 400, 'is not a collection name'],
+  ])('%s %s %s → %i', async (method, path, body, status, message) => {
+    const res = await send(method, path, body);
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error_description: string }).error_description).toContain(message);
+  });
+
+  it('refuses a write that would change or drop a client_id', async () => {
+    expect((await send('PATCH', `/clients/${id}`, '{"client_id":"other"}')).status).toBe(400);
+    expect((await send('PUT', `/clients/${id}`, '{"client_name":"no id"}')).status).toBe(400);
+  });
+
+  it('lets a harmless edit through, durably, and keeps db.json in shape', async () => {
+    const res = await send('PATCH', `/clients/${id}`, '{"client_name":"renamed"}');
+    expect(res.status).toBe(200);
+    expect(server.store.get(id)?.['client_name']).toBe('renamed');
+    const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>>; meta: unknown };
+    expect(onDisk.clients[0]?.['client_name']).toBe('renamed');
+    expect(onDisk.meta).toEqual({ sequence: 1, epoch: 0 });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('json-server under NODE_ENV=production', () => {
+  it('serves its routes although no ./public folder exists', async () => {
+    // A child process: json-server reads NODE_ENV once, when first imported.
+    const cwd = tempDir();
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--quiet'], {
+      cwd,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(String(d).split('\n')[0] ?? ''));
+        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      });
+      const res = await fetch(`${url}/clients`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual([]);
+    } finally {
+      child.kill();
+    }
+  });
+});

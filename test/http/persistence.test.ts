@@ -1,0 +1,180 @@
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli, stopAllCli } from '../support/cli-process.js';
+import { getJson } from '../support/http.js';
+import { register, start, tempDir } from '../support/server.js';
+
+const SEED = 'persistence';
+const BODIES = ['One', 'Two', 'Three', 'Four', 'Five'].map((client_name, i) => ({
+  client_name,
+  redirect_uris: [`http://localhost:${3000 + i}/callback`],
+}));
+
+const dir = tempDir();
+afterAll(stopAllCli);
+let dbCount = 0;
+/** A fresh db path in the file's temp folder. */
+const newDb = () => join(dir, `db-${++dbCount}.json`);
+
+/** Responses of an uninterrupted in-memory server registering BODIES in order, as raw text. */
+const reference: string[] = [];
+beforeAll(async () => {
+  const server = await start({ seed: SEED });
+  try {
+    for (const body of BODIES) reference.push((await register(server, body)).text);
+  } finally {
+    await server.close();
+  }
+});
+
+const idOf = (text: string | undefined) => (JSON.parse(text ?? '{}') as { client_id?: string }).client_id;
+const clientIds = async (server: { url: string }) => ((await getJson(server, '/clients')) as Array<{ client_id: string }>).map((c) => c.client_id);
+
+/** Registers BODIES[from..to) on `server`, expecting each to answer what the reference did. */
+async function registerInOrder(server: { registrationEndpoint: string }, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i++) {
+    const res = await register(server, BODIES[i]);
+    expect(res.status).toBe(201);
+    expect(res.text, `registration #${i + 1}`).toBe(reference[i]);
+  }
+}
+
+describe('a restart on the same db file', () => {
+  it('keeps every client and continues the sequence', async () => {
+    const db = newDb();
+    const first = await start({ db, seed: SEED });
+    try {
+      await registerInOrder(first, 0, 3);
+    } finally {
+      await first.close();
+    }
+    const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<{ client_id: string }> };
+    expect(onDisk.clients.map((c) => c.client_id)).toEqual(reference.slice(0, 3).map(idOf));
+
+    const second = await start({ db, seed: SEED });
+    try {
+      expect(await clientIds(second)).toEqual(reference.slice(0, 3).map(idOf));
+      expect(second.store.sequence).toBe(3);
+      await registerInOrder(second, 3, 5);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe(':memory:', () => {
+  it('keeps nothing across a restart and starts the sequence over', async () => {
+    const first = await start({ db: ':memory:', seed: SEED });
+    try {
+      await registerInOrder(first, 0, 2);
+    } finally {
+      await first.close();
+    }
+    const second = await start({ db: ':memory:', seed: SEED });
+    try {
+      expect(await clientIds(second)).toEqual([]);
+      await registerInOrder(second, 0, 1);
+    } finally {
+      await second.close();
+    }
+    expect(existsSync(':memory:')).toBe(false);
+  });
+});
+
+describe('the journal: a process killed without closing', () => {
+  it.each([1, 3])('loses none of %i registrations answered just before a SIGKILL', async (count) => {
+    const db = newDb();
+    const cli = await spawnCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], dir);
+    try {
+      await registerInOrder(cli, 0, count);
+      cli.child.kill('SIGKILL');
+      expect(await cli.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    } finally {
+      await cli.stop();
+    }
+
+    const server = await start({ db, seed: SEED });
+    try {
+      expect(await clientIds(server)).toEqual(reference.slice(0, count).map(idOf));
+      await registerInOrder(server, count, count + 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ignores a last journal line cut in half, then goes on appending', async () => {
+    const db = newDb();
+    const journal = `${db}.journal`;
+    const crash = async (from: number, to: number) => {
+      const cli = await spawnCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], dir);
+      try {
+        await registerInOrder(cli, from, to);
+        cli.child.kill('SIGKILL');
+        await cli.exited;
+      } finally {
+        await cli.stop();
+      }
+    };
+
+    await crash(0, 2);
+    // What a kill in the middle of writing the third entry leaves: half a line, no newline.
+    const cut = JSON.stringify({ epoch: 0, sequence: 3, client: { id: 'tpc_cut', ...JSON.parse(reference[2]!) } });
+    appendFileSync(journal, cut.slice(0, Math.floor(cut.length / 2)));
+    // The next process must not glue its own entry onto that half line.
+    await crash(2, 3);
+
+    const server = await start({ db, seed: SEED });
+    try {
+      expect(await clientIds(server)).toEqual(reference.slice(0, 3).map(idOf));
+      await registerInOrder(server, 3, 4);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a db.json written by hand', () => {
+  it('without meta ({"clients": []}) is accepted and starts the sequence at 1', async () => {
+    const db = newDb();
+    writeFileSync(db, '{"clients": []}');
+    const server = await start({ db, seed: SEED });
+    try {
+      expect(await clientIds(server)).toEqual([]);
+      await registerInOrder(server, 0, 1);
+    } finally {
+      await server.close();
+    }
+    const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<{ client_id: string }> };
+    expect(onDisk.clients.map((c) => c.client_id)).toEqual([idOf(reference[0])]);
+  });
+
+  it('with a client that has no id is served by GET /clients/:id', async () => {
+    const db = newDb();
+    writeFileSync(db, JSON.stringify({ clients: [{ client_id: 'legacy-app', client_name: 'Legacy' }] }));
+    const server = await start({ db, seed: SEED });
+    try {
+      expect(await getJson(server, '/clients/legacy-app')).toMatchObject({ client_id: 'legacy-app', client_name: 'Legacy' });
+      const res = await register(server, BODIES[0]);
+      expect(res.status).toBe(201);
+      expect(await clientIds(server)).toEqual(['legacy-app', res.json['client_id']]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('an intact db.json', () => {
+  it('is not rewritten by a start and a stop that change nothing', async () => {
+    const db = newDb();
+    const first = await start({ db, seed: SEED });
+    await registerInOrder(first, 0, 2);
+    await first.close();
+    const before = { text: readFileSync(db, 'utf8'), mtime: statSync(db).mtimeMs };
+    const second = await start({ db, seed: SEED });
+    expect(await clientIds(second)).toHaveLength(2);
+    await second.close();
+    expect(readFileSync(db, 'utf8')).toBe(before.text);
+    expect(statSync(db).mtimeMs).toBe(before.mtime);
+  });
+});
