@@ -18,6 +18,7 @@ const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ['/', { file: 'index.html', type: 'text/html; charset=utf-8' }],
   [`${ASSET_PREFIX}inspector.css`, { file: 'inspector.css', type: 'text/css; charset=utf-8' }],
   [`${ASSET_PREFIX}inspector.js`, { file: 'inspector.js', type: 'text/javascript; charset=utf-8' }],
+  [`${ASSET_PREFIX}render.js`, { file: 'render.js', type: 'text/javascript; charset=utf-8' }],
 ]);
 
 /**

@@ -29,6 +29,7 @@ describe('GET / (the inspector)', () => {
     { path: '/', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
     { path: '/?anything=1', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
     { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: "fetch(`/__dcr/${path}`" },
+    { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawJournal' },
     { path: '/__inspector/inspector.css', type: 'text/css; charset=utf-8', contains: '.topbar' },
   ])('$path is served as $type', async ({ path, type, contains }) => {
     const res = await rawGet(server, path);

@@ -28,6 +28,7 @@ describe('the published package', () => {
     'dist/inspector/index.html',
     'dist/inspector/inspector.css',
     'dist/inspector/inspector.js',
+    'dist/inspector/render.js',
   ])('holds %s', (path) => {
     expect(files).toContain(path);
   });
