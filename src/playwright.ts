@@ -1,8 +1,8 @@
 import { test as base, expect } from '@playwright/test';
-import { type DcrMock, type DcrMockOptions, startDcrMock } from './index.js';
+import { type DcrMock, type DcrMockOptions, type StartOptions, startDcrMock } from './index.js';
 
 export { expect };
-export type { DcrMock, DcrMockOptions };
+export type { DcrMock, DcrMockOptions, StartOptions };
 
 /** Fixtures that live as long as a Playwright worker. */
 export interface DcrMockWorkerFixtures {
@@ -10,7 +10,7 @@ export interface DcrMockWorkerFixtures {
    * Options of the worker's server, e.g. `test.use({ dcrMockOptions: { seed: 'checkout' } })`.
    * Defaults: a free port (`port: 0`; a fixed port suits one worker only) and an in-memory store.
    */
-  dcrMockOptions: DcrMockOptions;
+  dcrMockOptions: StartOptions;
   /** The worker's dcr-mock, reset before each test that runs in it. */
   dcrMock: DcrMock;
   _dcrMockStarted: { current: DcrMock | undefined };
