@@ -13,7 +13,8 @@ import { type Data, type JournalEntry, toData, toJournalEntry } from './shape.js
  * full write, used for checkpoints and by json-server — rotates the journal, writes db.json
  * atomically (temp file + rename) and then drops the rotated journal. `read()` replays what the
  * journal holds beyond db.json's `meta.sequence` in the same `meta.epoch`, so a crash between the
- * two steps replays nothing twice.
+ * two steps replays nothing twice; an entry of a later epoch was appended after a reset that had not
+ * reached db.json yet, so the reset is replayed first.
  */
 export class JournaledJSONFile implements Adapter<Data> {
   readonly journalPath: string;
@@ -112,6 +113,12 @@ export class JournaledJSONFile implements Adapter<Data> {
         entry = undefined;
       }
       if (!entry) throw this.#unusable(file, `line ${i + 1} is not a journal entry`);
+      if (entry.epoch > data.meta.epoch) {
+        // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
+        data.clients = [];
+        data.meta = { sequence: 0, epoch: entry.epoch };
+        known.clear();
+      }
       if (entry.epoch !== data.meta.epoch || entry.sequence <= data.meta.sequence) continue;
       if (!known.has(entry.client.id)) data.clients.push(entry.client);
       known.add(entry.client.id);
