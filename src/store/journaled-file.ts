@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError } from '../errors.js';
@@ -83,7 +83,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     this.#journalBytes = 0;
     if (!existsSync(this.journalPath)) return;
     if (existsSync(this.#rotatedPath)) {
-      // A previous checkpoint failed after rotating: keep both journals' entries.
+      // A previous checkpoint failed after rotating: keep both journals' entries, less a last line
+      // that a kill cut short (never acknowledged), which would otherwise run into the next one.
+      const rotated = readFileSync(this.#rotatedPath);
+      const whole = rotated.lastIndexOf(0x0a) + 1;
+      if (whole < rotated.length) truncateSync(this.#rotatedPath, whole);
       appendFileSync(this.#rotatedPath, readFileSync(this.journalPath));
       unlinkSync(this.journalPath);
     } else {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClientRecord, JournalEntry } from '../../src/store/shape.js';
@@ -76,4 +76,16 @@ describe('the store reopens whatever a kill left', () => {
     await again.close();
   });
 
+  it('a checkpoint that fails after rotating a cut journal leaves files the next start can read', async () => {
+    const dir = join(root, 'failed-checkpoint');
+    mkdirSync(dir);
+    const db = lay(dir, { name: '', db: dbJson([client(1)], 1), rotated: entry(0, 2) + cut(entry(0, 3)), journal: entry(0, 3), clients: [], sequence: 0 });
+    // db.json cannot be replaced while its temp file's name is taken by a folder.
+    mkdirSync(join(dir, '.db.json.tmp'));
+    await expect(Store.open(db)).rejects.toThrow();
+    rmSync(join(dir, '.db.json.tmp'), { recursive: true });
+    const store = await Store.open(db);
+    expect(ids(store)).toEqual(['tpc_1', 'tpc_2', 'tpc_3']);
+    await store.close();
+  });
 });
