@@ -17,6 +17,8 @@ describe('deeply nested JSON bodies', () => {
       ['/oidc/register', deep(DEEP[2], DEEP[3])],
       ['/oidc/register', `{"redirect_uris":["https://a.example/cb"],"extra":${deep(DEEP[0], DEEP[1])}}`],
       ['/__dcr/failures', deep(DEEP[0], DEEP[1])],
+      ['/__dcr/failures', `{"mode":"rate_limited","times":${deep(DEEP[0], DEEP[1])}}`],
+      ['/__dcr/failures', `{"mode":"delay","ms":${deep(DEEP[2], DEEP[3])}}`],
     ] as const;
     for (const [path, body] of cases) {
       const reply = await send(`${child.url}${path}`, { method: 'POST', body, headers: JSON_HEADERS });
