@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kill, spawnCli } from '../support/child.js';
+import { CLI, kill, spawnCli } from '../support/child.js';
 import { JSON_HEADERS, send } from '../support/http.js';
+import { tempDir } from '../support/server.js';
 
 // JSON.parse takes nesting far deeper than JSON.stringify (or any recursive walk) can give back.
 const DEEP = ['[', ']', '{"a":', '}'] as const;
@@ -29,5 +33,18 @@ describe('deeply nested JSON bodies', () => {
     expect(journal.status).toBe(200);
     expect(await kill(child, 'SIGTERM')).toBe(0);
     expect(child.stderr()).toBe('');
+  });
+});
+
+describe('a deeply nested value in a config file', () => {
+  const dir = tempDir();
+
+  it('exits 2 with a one-line reason, like any bad option', () => {
+    const file = join(dir, 'deep.config.json');
+    writeFileSync(file, `{"port":${deep(DEEP[0], DEEP[1])}}`);
+    const run = spawnSync(process.execPath, [CLI, '--config', file, '--db', ':memory:'], { encoding: 'utf8', timeout: 15_000 });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^\[dcr-mock\] Failed to read the options: --port must be/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
