@@ -30,6 +30,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     this.#text = new TextFile(path);
   }
 
+  /** Whether a journal (current or rotated) is on disk: db.json alone is then not the whole store. */
+  hasJournal(): boolean {
+    return existsSync(this.journalPath) || existsSync(this.#rotatedPath);
+  }
+
   /** Bytes appended since the last checkpoint. */
   get journalBytes(): number {
     return this.#journalBytes;

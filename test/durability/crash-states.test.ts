@@ -76,6 +76,19 @@ describe('the store reopens whatever a kill left', () => {
     await again.close();
   });
 
+  it('a start leaves a db.json that is the whole store as it is (50,000 clients would take as long again to rewrite)', async () => {
+    const dir = join(root, 'untouched');
+    mkdirSync(dir);
+    const compact = dbJson([1, 2, 3].map(client), 3);
+    const db = lay(dir, { name: '', db: compact, clients: [], sequence: 0 });
+    const store = await Store.open(db);
+    expect(ids(store)).toEqual(['tpc_1', 'tpc_2', 'tpc_3']);
+    expect(readFileSync(db, 'utf8')).toBe(compact);
+    store.add(client(4), 4);
+    await store.close();
+    expect(JSON.parse(readFileSync(db, 'utf8')).clients).toHaveLength(4);
+  });
+
   it('a checkpoint that fails after rotating a cut journal leaves files the next start can read', async () => {
     const dir = join(root, 'failed-checkpoint');
     mkdirSync(dir);
