@@ -18,5 +18,60 @@ export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback>
     if (saved === 'production') process.env['NODE_ENV'] = saved;
   }
   const app = createApp(db);
-  return (req, res) => app.attach(req, res);
+  return (req, res) => {
+    if (!listPage(db.data as Record<string, unknown>, req, res)) app.attach(req, res);
+  };
+}
+
+const PAGING_KEYS = ['_page', '_per_page', '_start', '_end', '_limit'];
+
+/**
+ * json-server sorts the whole collection on every list request, unsorted ones too (by an empty
+ * key: a stable no-op that takes ~90 ms at 50,000 clients, during which nothing else is served).
+ * A list request that only pages is answered here with the same JSON, without the sort.
+ * Returns false for every other request.
+ */
+function listPage(data: Record<string, unknown>, req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'GET') return false;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const name = /^\/([A-Za-z0-9_-]+)$/.exec(q === -1 ? url : url.slice(0, q))?.[1];
+  const items = name !== undefined && Object.hasOwn(data, name) ? data[name] : undefined;
+  if (!Array.isArray(items)) return false;
+  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  const query: Record<string, number> = {};
+  const seen = new Set<string>();
+  for (const [key, value] of params) {
+    if (!PAGING_KEYS.includes(key) || seen.has(key)) return false;
+    seen.add(key);
+    // As json-server reads them: parseInt, and a parameter that is not a number is left out.
+    const n = Number.parseInt(value);
+    if (!Number.isNaN(n)) query[key] = n;
+  }
+  const body = JSON.stringify(page(items, query), null, 2);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
+}
+
+/** json-server 1.0.0-beta.3's Service.find for a query of paging keys only, less the sort. */
+function page(items: unknown[], query: Record<string, number>): unknown {
+  if (Object.keys(query).length === 0) return items;
+  const { _start: start, _end: end, _limit: limit } = query;
+  if (start !== undefined) return end !== undefined ? items.slice(start, end) : items.slice(start, start + (limit || 0));
+  if (limit !== undefined) return items.slice(0, limit);
+  const perPage = query['_per_page'] || 10;
+  if (!query['_page']) return items.slice(start, end);
+  const pages = Math.ceil(items.length / perPage);
+  const current = Math.max(1, Math.min(query['_page'], pages));
+  const first = (current - 1) * perPage;
+  return {
+    first: 1,
+    prev: current > 1 ? current - 1 : null,
+    next: current < pages ? current + 1 : null,
+    last: pages,
+    pages,
+    items: items.length,
+    data: items.slice(first, first + perPage),
+  };
 }
