@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Low } from 'lowdb';
+import { OAuthError } from './errors.js';
+import { sendError } from './http/respond.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -19,8 +21,34 @@ export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback>
   }
   const app = createApp(db);
   return (req, res) => {
-    if (!listPage(db.data as Record<string, unknown>, req, res)) app.attach(req, res);
+    const data = db.data as Record<string, unknown>;
+    const refusal = refuseWrite(data, req);
+    if (refusal) return sendError(res, refusal);
+    if (!listPage(data, req, res)) app.attach(req, res);
   };
+}
+
+/**
+ * Writes that would break the store: to anything but a collection (json-server replaces `meta`,
+ * dcr-mock's credential sequence, with any object PUT there; `PUT /__proto__` replaces the db's
+ * prototype).
+ */
+function refuseWrite(data: Record<string, unknown>, req: IncomingMessage): OAuthError | undefined {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
+  const url = req.url ?? '/';
+  const segment = url.slice(1).split(/[/?]/, 1)[0] ?? '';
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    return new OAuthError(400, 'invalid_request', 'the path must be URL-encoded');
+  }
+  if (!Object.hasOwn(data, name) || !Array.isArray(data[name])) {
+    return new OAuthError(405, 'invalid_request', `${JSON.stringify(name)} must be a collection (an array in db.json) to be written; meta is kept by dcr-mock`, {
+      allow: 'GET',
+    });
+  }
+  return undefined;
 }
 
 const PAGING_KEYS = ['_page', '_per_page', '_start', '_end', '_limit'];
