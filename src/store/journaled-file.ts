@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSy
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError } from '../errors.js';
-import { type Data, type JournalEntry, toData, toJournalEntry } from './shape.js';
+import { type Data, type JournalEntry, mendClientIds, toData, toJournalEntry } from './shape.js';
 
 /**
  * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
@@ -78,6 +78,7 @@ export class JournaledJSONFile implements Adapter<Data> {
 
   async #checkpoint(data: Data): Promise<void> {
     this.#rotate();
+    mendClientIds(data.clients);
     // Serialised now, so it holds every entry appended before the rotation.
     await this.#text.write(JSON.stringify(data, null, 2));
     if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);

@@ -32,4 +32,27 @@ describe('writes through json-server routes', () => {
     expect(await kill(child, 'SIGTERM')).toBe(0);
   });
 
+  it('a client added or replaced over REST without a client_id gets one, and the store opens again', async () => {
+    const db = join(dir, 'db.json');
+    let child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
+    const issued = JSON.parse((await register(child, 'a')).text) as { client_id: string };
+    const added = await write(child, 'POST', '/clients', '{"client_name":"by hand"}');
+    expect(added.status).toBe(201);
+    const addedBody = JSON.parse(added.text) as { id: string; client_id: string };
+    expect(addedBody.client_id).toBe(addedBody.id);
+    const replaced = await write(child, 'PUT', `/clients/${issued.client_id}`, '{"client_name":"renamed","client_id":42}');
+    expect(replaced.status).toBe(200);
+    expect(JSON.parse(replaced.text)).toMatchObject({ id: issued.client_id, client_id: issued.client_id });
+    expect(await kill(child, 'SIGTERM')).toBe(0);
+
+    child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
+    const clients = JSON.parse((await send(`${child.url}/clients`)).text) as Array<{ client_id: string; client_name: string }>;
+    expect(clients.map((c) => [c.client_id, c.client_name])).toEqual([
+      [issued.client_id, 'renamed'],
+      [addedBody.id, 'by hand'],
+    ]);
+    expect(JSON.parse((await register(child, 'b')).text).client_id).not.toBe(issued.client_id);
+    expect(await kill(child, 'SIGTERM')).toBe(0);
+  });
+
 });
