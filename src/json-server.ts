@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Low } from 'lowdb';
-import { OAuthError } from './errors.js';
+import { OAuthError, PayloadTooLarge } from './errors.js';
+import { MAX_BODY_BYTES } from './http/body.js';
 import { sendError } from './http/respond.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
+type ErrorHandler = (this: unknown, err: unknown, req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * json-server's REST routes over dcr-mock's own lowdb instance. Its 1.0.0-beta.3 app serves
@@ -13,13 +15,21 @@ type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback> {
   const saved = process.env['NODE_ENV'];
   if (saved === 'production') process.env['NODE_ENV'] = 'development';
-  let createApp: (db: Low<T>) => { attach: Fallback };
+  let createApp: (db: Low<T>) => { attach: Fallback; onError: ErrorHandler };
   try {
     ({ createApp } = (await import('json-server/lib/app.js')) as unknown as { createApp: typeof createApp });
   } finally {
     if (saved === 'production') process.env['NODE_ENV'] = saved;
   }
   const app = createApp(db);
+  const onError = app.onError;
+  app.onError = function (err, req, res) {
+    // Its body parser hands a malformed body on as an error (a 500 and a stack trace on stderr),
+    // then runs the route anyway, which answers a second time: only the first answer goes out.
+    if (res.headersSent) return;
+    if (err instanceof SyntaxError) return sendError(res, new OAuthError(400, 'invalid_request', 'the body must be JSON'));
+    onError.call(this, err, req, res);
+  };
   return (req, res) => {
     const data = db.data as Record<string, unknown>;
     const refusal = refuseWrite(data, req);
@@ -31,7 +41,7 @@ export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback>
 /**
  * Writes that would break the store: to anything but a collection (json-server replaces `meta`,
  * dcr-mock's credential sequence, with any object PUT there; `PUT /__proto__` replaces the db's
- * prototype).
+ * prototype), or with a body over the registration endpoint's limit (json-server reads any size).
  */
 function refuseWrite(data: Record<string, unknown>, req: IncomingMessage): OAuthError | undefined {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
@@ -48,6 +58,7 @@ function refuseWrite(data: Record<string, unknown>, req: IncomingMessage): OAuth
       allow: 'GET',
     });
   }
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return new PayloadTooLarge(MAX_BODY_BYTES);
   return undefined;
 }
 
