@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -6,9 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpFailure, isHttpMode } from '../../src/failures/catalogue.js';
 import { type FailureRule, parseFailSpec } from '../../src/failures/spec.js';
 import type { RunningServer } from '../../src/server.js';
+import { Store } from '../../src/store/store.js';
 import { type Reply, pool, send } from '../support/http.js';
 import { start, tempDir } from '../support/server.js';
-import { HOLDING_MODES, answeringSpec, body, contentType, metadataText, ruleJson } from './arbitraries.js';
+import { HOLDING_MODES, NASTY_KEYS, answeringSpec, body, contentType, jsonText, metadataText, ruleJson } from './arbitraries.js';
 import { check, prototypeState, runs, timeoutFor } from './harness.js';
 
 const RUNS = runs(60);
@@ -160,6 +161,50 @@ describe('fuzzing POST /__dcr/failures', () => {
         const beforeRegistration = await snapshot();
         const registration = await post('/oidc/register', '{"client_name":"ci-1","redirect_uris":["https://a.example/cb"]}', { 'content-type': 'application/json', 'x-case': 'retry' });
         await afterCase(registration, beforeRegistration, asks5xx);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("fuzzing json-server's routes over the same store", () => {
+  it('never a 5xx; the store still opens, and registration goes on with new ids', { timeout: timeoutFor(RUNS, 80) }, async () => {
+    const issued = new Set<string>();
+    let epoch = server.store.db.data.meta.epoch;
+    const name = fc.oneof(fc.constantFrom('clients', 'clients', 'meta', ...NASTY_KEYS), fc.string({ unit: 'grapheme-ascii', maxLength: 8 }));
+    const id = fc.oneof(fc.constant('@first'), fc.constantFrom(...NASTY_KEYS), fc.string({ unit: 'grapheme-ascii', maxLength: 8 }));
+    const path = fc
+      .tuple(name, fc.option(id), fc.constantFrom('', '?_page=2', '?_sort=-client_name', '?_dependent=clients', '?_embed=meta', '?client_name=x'))
+      .map(([n, i, q]) => `/${encodeURIComponent(n)}${i === null ? '' : `/${encodeURIComponent(i)}`}${q}`);
+    await check(
+      'json-server: REST routes',
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), path, fc.oneof(metadataText, jsonText, fc.constant('{"client_name":')), async (method, where, data) => {
+        const before = await snapshot();
+        const first = server.store.clients[0]?.id ?? 'none';
+        const target = where.replace('@first', encodeURIComponent(first));
+        const reply = await send(`${server.url}${target}`, {
+          method,
+          agent,
+          ...(method === 'GET' || method === 'DELETE' ? {} : { body: data, headers: { 'content-type': 'application/json' } }),
+        });
+        await afterCase(reply, before);
+        // What json-server wrote still opens as a store.
+        await server.store.flush();
+        const copy = `${dbPath}.copy`;
+        copyFileSync(dbPath, copy);
+        const reopened = await Store.open(copy);
+        expect(reopened.sequence).toBe(server.store.sequence);
+        await reopened.close();
+        // And the sequence goes on: a new id, never one issued before.
+        const registered = await post('/oidc/register', '{"redirect_uris":["https://a.example/cb"]}', { 'content-type': 'application/json' });
+        expect(registered.status).toBe(201);
+        const clientId = (JSON.parse(registered.text) as { client_id: string }).client_id;
+        // A reset (every 250 cases, to keep db.json small) rewinds the sequence on purpose.
+        if (server.store.db.data.meta.epoch !== epoch) issued.clear();
+        epoch = server.store.db.data.meta.epoch;
+        expect(issued.has(clientId), clientId).toBe(false);
+        issued.add(clientId);
+        dirty = true;
       }),
       RUNS,
     );
