@@ -28,6 +28,10 @@ export async function createJsonServerFallback<T>(db: Low<T>): Promise<Fallback>
     // then runs the route anyway, which answers a second time: only the first answer goes out.
     if (res.headersSent) return;
     if (err instanceof SyntaxError) return sendError(res, new OAuthError(400, 'invalid_request', 'the body must be JSON'));
+    // It also throws on queries its data cannot answer, such as ?_embed=meta (meta is no list).
+    if (err instanceof TypeError) {
+      return sendError(res, new OAuthError(400, 'invalid_request', `json-server cannot answer this request (${err.message})`));
+    }
     onError.call(this, err, req, res);
   };
   return (req, res) => {

@@ -55,11 +55,13 @@ describe('writes through json-server routes', () => {
     expect(await kill(child, 'SIGTERM')).toBe(0);
   });
 
-  it('a malformed or oversized body gets a 4xx, not a 500 with a stack trace', async () => {
+  it('a malformed or oversized body, or a query json-server cannot answer, gets a 4xx, not a 500 with a stack trace', async () => {
     const child = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet']);
     expect((await write(child, 'POST', '/clients', '{"client_name":')).status).toBe(400);
     expect((await write(child, 'PATCH', '/clients/x', 'not json')).status).toBe(400);
     expect((await write(child, 'POST', '/clients', JSON.stringify({ client_name: 'x'.repeat(70_000) }))).status).toBe(413);
+    await register(child, 'a');
+    expect((await send(`${child.url}/clients?_embed=meta`)).status).toBe(400);
     expect((await send(`${child.url}/__dcr/health`)).status).toBe(200);
     expect(await kill(child, 'SIGTERM')).toBe(0);
     expect(child.stderr()).toBe('');
