@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { parseFailSpec } from '../../src/failures/spec.js';
 import type { ClientRecord } from '../../src/store/shape.js';
 import { kill, spawnCli } from '../support/child.js';
 import { JSON_HEADERS, type Reply, pool, registration, send } from '../support/http.js';
@@ -58,7 +59,7 @@ describe('SIGTERM during load', () => {
     // Nothing but whole answers (201) or a refused connection; never a 5xx, never a half answer.
     const replies = outcomes.flatMap((o) => ('reply' in o ? [o.reply] : []));
     expect(replies.every((r) => r.status === 201)).toBe(true);
-    for (const o of outcomes) if ('error' in o) expect(o.error.message).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up|other side closed/);
+    for (const o of outcomes) if ('error' in o) expect(o.error.message).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed/);
 
     // The held timeouts were ended: the connection closed without an answer, long before they ran out.
     for (const t of [faults[0]!, faults[1]!]) expect('error' in t && t.error.message).toMatch(/socket hang up|ECONNRESET/);
@@ -83,12 +84,14 @@ describe('close() with requests in flight', () => {
   it('answers each with Connection: close, so keep-alive clients leave and the stop does not wait for them', async () => {
     const server = await start();
     const agent = pool(2);
-    const opts = (spec: string) => ({ method: 'POST', body: registration('in-flight'), headers: { ...JSON_HEADERS, 'x-dcr-mock-fail': spec }, agent });
+    const opts = (rule: string) => ({ method: 'POST', body: registration('in-flight'), headers: { ...JSON_HEADERS, 'x-rule': rule }, agent });
+    const held = [`delay:ms=${HELD_MS},header=x-rule:delay`, `slow_body:ms=${HELD_MS},header=x-rule:slow`].map((spec) => server.plan.add(parseFailSpec(spec)[0]!));
     // A keep-alive connection that already served one request, then a delayed one on it.
-    expect((await send(server.registrationEndpoint, opts('delay:ms=0'))).headers['connection']).toBe('keep-alive');
-    const delayed = send(server.registrationEndpoint, opts(`delay:ms=${HELD_MS}`));
-    const slow = send(server.registrationEndpoint, opts(`slow_body:ms=${HELD_MS}`));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await send(server.registrationEndpoint, opts('none'))).headers['connection']).toBe('keep-alive');
+    const delayed = send(server.registrationEndpoint, opts('delay'));
+    const slow = send(server.registrationEndpoint, opts('slow'));
+    // Both are held once their rule has seen them.
+    while (held.some((rule) => rule.seen === 0)) await new Promise((resolve) => setImmediate(resolve));
     const closed = server.close();
     const [a, b] = await Promise.all([delayed, slow]);
     await closed;
