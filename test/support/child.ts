@@ -16,16 +16,15 @@ export interface Child {
 }
 
 const live = new Set<ChildProcess>();
-let cleanupRegistered = false;
+const killAll = () => {
+  for (const child of live) child.kill('SIGKILL');
+};
+// After the file's tests, even failed ones, and if the test process itself goes away.
+afterAll(killAll);
+process.once('exit', killAll);
 
 /** Spawns `node dist/cli.js ARGS` and waits for the URL line; killed after the file's tests if still alive. */
 export async function spawnCli(args: readonly string[], options: { command?: readonly string[]; startMs?: number } = {}): Promise<Child> {
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    afterAll(() => {
-      for (const child of live) child.kill('SIGKILL');
-    });
-  }
   const [command = process.execPath, ...prefix] = options.command ?? [process.execPath];
   const child = spawn(command, [...prefix, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
