@@ -56,7 +56,10 @@ export function createApp(deps: AppDeps): RequestListener {
 
   return (req, res) => {
     const started = performance.now();
-    const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    // Only the first "?" starts the query; later ones belong to it (a pattern such as /^a?b$/).
+    const [path, search] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
     setCors(req, res);
     const control = path.startsWith(CONTROL_PREFIX);

@@ -84,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     for (const name of PROFILE_FLAG_NAMES) flags[name] = args[name];
     const config = resolveConfig(file, flags);
     const server = await startServer(config);
+    // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
+    const stopped = stopOnSignal();
     const out = process.stdout;
     out.write(`${server.url}\n`);
     out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
@@ -96,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
         `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
       );
     }
-    await stopOnSignal();
+    await stopped;
     await server.close();
     return 0;
   } catch (err) {

@@ -288,6 +288,10 @@ function show(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    try {
+      return String(v);
+    } catch {
+      return 'a value nested too deeply to show';
+    }
   }
 }

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
+import { Drain } from './http/drain.js';
 import { controlHandler } from './control/routes.js';
 import { defaultIssuer } from './discovery.js';
 import { Chance } from './failures/chance.js';
@@ -99,7 +100,11 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`),
   });
 
-  const server = createServer({ keepAliveTimeout: 5000 }, app);
+  const drain = new Drain();
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    drain.track(res);
+    app(req, res);
+  });
   let fixturesAdded: number;
   try {
     fixturesAdded = await store.preload(fixtures);
@@ -122,7 +127,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     journal,
     fixturesAdded,
     reset,
-    close: () => (closing ??= stop(server, store, faults)),
+    close: () => (closing ??= stop(server, store, faults, drain)),
   };
 }
 
@@ -136,9 +141,13 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Stops accepting, ends held faults, lets requests in flight finish (up to DRAIN_MS), then writes the store. */
-async function stop(server: Server, store: Store, faults: OpenFaults): Promise<void> {
+/**
+ * Stops accepting, lets requests in flight finish (held faults end at once, every answer closes its
+ * connection), cuts what is left after DRAIN_MS, then writes the store.
+ */
+async function stop(server: Server, store: Store, faults: OpenFaults, drain: Drain): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  drain.stop();
   faults.abortAll();
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);

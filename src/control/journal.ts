@@ -37,7 +37,13 @@ export class RequestJournal {
 }
 
 function boundedBody(body: unknown): unknown {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  let text: string | undefined;
+  try {
+    text = typeof body === 'string' ? body : JSON.stringify(body);
+  } catch {
+    // JSON.parse takes nesting that JSON.stringify's recursion cannot give back (a 60 KB `[[[…]]]`).
+    return '(a JSON body nested too deeply to show)';
+  }
   if (text === undefined) return undefined;
   return text.length <= MAX_BODY_CHARS ? body : `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`;
 }

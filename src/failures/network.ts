@@ -13,6 +13,7 @@ const SLOW_BODY_CHUNKS = 10;
  */
 export class OpenFaults {
   readonly #aborts = new Set<() => void>();
+  #stopped = false;
 
   /** Registers an abort; returns the function that unregisters it. */
   track(abort: () => void): () => void {
@@ -24,15 +25,24 @@ export class OpenFaults {
     return this.#aborts.size;
   }
 
+  /** True once the server stops: from then on nothing is held. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   abortAll(): void {
+    this.#stopped = true;
     for (const abort of [...this.#aborts]) abort();
     this.#aborts.clear();
   }
 }
 
-/** Waits ms unless the client goes away or the server stops first; true when the wait ran out normally. */
+/**
+ * Waits ms; false if the client went away first. A server stop cuts the wait short (true): what
+ * was held back goes out now, so a stop finishes requests in flight instead of leaving them hanging.
+ */
 export function hold(res: ServerResponse, ms: number, faults: OpenFaults): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(!res.destroyed);
+  if (ms <= 0 || faults.stopped) return Promise.resolve(!res.destroyed);
   return new Promise((resolve) => {
     const finish = (completed: boolean) => {
       clearTimeout(timer);
@@ -42,7 +52,7 @@ export function hold(res: ServerResponse, ms: number, faults: OpenFaults): Promi
     };
     const onClose = () => finish(false);
     const timer = setTimeout(() => finish(true), ms);
-    const untrack = faults.track(() => finish(false));
+    const untrack = faults.track(() => finish(!res.destroyed));
     res.once('close', onClose);
   });
 }

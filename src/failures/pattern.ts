@@ -9,59 +9,151 @@ export const MAX_PATTERN_LENGTH = 200;
 export const MAX_SUBJECT_LENGTH = 2048;
 
 /**
+ * The most ways a regular expression may have to try one (cut) value, counted as below. V8 runs
+ * ~10^8 simple backtracking steps a second, so this keeps the worst value to milliseconds.
+ */
+const MAX_PATHS = 1e7;
+/**
+ * The same count with every unbounded repeat taken as two choices: what is left is the blow-up that
+ * does not need a long value (`(a|a)(a|a)…`, `a?a?a?…aaa…`), whose paths are also the longest.
+ */
+const MAX_FIXED_PATHS = 1 << 14;
+
+/**
  * Compiles a pattern or explains why not. JavaScript's regular expressions backtrack, so a pattern
- * whose quantified group holds another quantifier or an alternation (`(a+)+`, `(a|aa)*`) could hang
- * the server on a short input; such patterns, and back-references, are refused when the rule is set.
+ * with too many ways to match one value (`(a+)+`, `(a|aa)*`, `a*a*a*b`) could hang the server on
+ * a short input; such patterns, and back-references, are refused when the rule is set.
  */
 export function compilePattern(source: string): Pattern | string {
   if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
   const literal = /^\/(.+)\/([imsu]*)$/s.exec(source);
   if (!literal) return { source, test: (value) => value.includes(source) };
   const [, body = '', flags = ''] = literal;
-  const unsafe = backtrackingRisk(body);
-  if (unsafe) return `${source} could backtrack without end (${unsafe}); rewrite it without that`;
   let regex: RegExp;
   try {
     regex = new RegExp(body, flags);
   } catch (err) {
     return `${source} is not a valid regular expression (${(err as Error).message})`;
   }
+  const unsafe = backtrackingRisk(body, flags);
+  if (unsafe) return `${source} could backtrack without end (${unsafe}); rewrite it without that`;
   return { source, test: (value) => regex.test(value) };
 }
 
-/** Names the construct that can make a backtracking engine take exponential time, or returns undefined. */
-export function backtrackingRisk(body: string): string | undefined {
-  if (/\\[1-9]|\\k</.test(body)) return 'a back-reference';
-  // For each group, whether it holds a quantifier or an alternation; then whether the group itself is quantified.
-  const stack: Array<{ risky: boolean }> = [];
-  let inClass = false;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === '\\') {
-      i++;
-      continue;
+/**
+ * Names what can make a backtracking engine take too long on this (valid) regular expression, or
+ * returns undefined. Sound rather than exact: it refuses some patterns that would run fast.
+ *
+ * The count: an atom has one way to match; a sequence multiplies its parts' ways, an alternation
+ * adds its branches'; `x?` adds one, `x{m,n}` with one-way `x` has n-m+1 ways (an unbounded repeat
+ * as many as the value's length allows), and a repeat of something with several ways is refused
+ * outright, since those multiply per repetition. Unless anchored with `^`, every start position of
+ * the value is tried, which multiplies once more. Lookarounds count as groups.
+ */
+export function backtrackingRisk(body: string, flags = ''): string | undefined {
+  try {
+    const anchored = !flags.includes('m') && body.startsWith('^') && !hasTopLevelAlternation(body);
+    const paths = countPaths(body, flags.includes('u'), MAX_SUBJECT_LENGTH);
+    const total = anchored ? paths + MAX_SUBJECT_LENGTH : paths * (MAX_SUBJECT_LENGTH + 1);
+    if (countPaths(body, flags.includes('u'), 1) > MAX_FIXED_PATHS || total > MAX_PATHS) {
+      return `too many ways to match one value; use fewer repeats, optional parts or alternatives${anchored ? '' : ', or anchor it with ^'}`;
     }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') stack.push({ risky: false });
-    else if (ch === '|' && stack.length > 0) stack[stack.length - 1]!.risky = true;
-    else if (isQuantifierAt(body, i) && stack.length > 0) stack[stack.length - 1]!.risky = true;
-    else if (ch === ')') {
-      const group = stack.pop();
-      const quantified = isQuantifierAt(body, i + 1);
-      if (group?.risky && quantified) return 'a repeated group that itself repeats or alternates';
-      if (stack.length > 0 && (group?.risky || quantified)) stack[stack.length - 1]!.risky = true;
-    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof Refusal) return err.message;
+    throw err;
   }
-  return undefined;
 }
 
-function isQuantifierAt(body: string, i: number): boolean {
+class Refusal extends Error {}
+
+interface Quantifier {
+  readonly length: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** How many ways the pattern has to match at one start position, if an unbounded repeat can take `n` characters. */
+function countPaths(body: string, unicode: boolean, n: number): number {
+  let i = 0;
+
+  const alternation = (): number => {
+    let ways = sequence();
+    while (body[i] === '|') {
+      i++;
+      ways += sequence();
+    }
+    return ways;
+  };
+
+  const sequence = (): number => {
+    let ways = 1;
+    while (i < body.length && body[i] !== '|' && body[i] !== ')') ways *= repeated(atom());
+    return ways;
+  };
+
+  const atom = (): number => {
+    const ch = body[i++];
+    if (ch === '(') {
+      const prefix = /^\?(?::|=|!|<=|<!|<[^>]*>)/.exec(body.slice(i));
+      if (body[i] === '?' && !prefix) throw new Refusal('a group of an unknown kind');
+      i += prefix?.[0].length ?? 0;
+      const ways = alternation();
+      i++; // ')': the RegExp compiled, so the group is closed
+      return ways;
+    }
+    if (ch === '[') {
+      while (i < body.length && body[i] !== ']') i += body[i] === '\\' ? 2 : 1;
+      i++;
+      return 1;
+    }
+    if (ch === '\\') escape();
+    return 1;
+  };
+
+  const escape = (): void => {
+    const next = body[i] ?? '';
+    if (/[1-9]/.test(next) || body.startsWith('k<', i)) throw new Refusal('a back-reference');
+    const braced = unicode && /[pPu]/.test(next) && body[i + 1] === '{';
+    i = braced ? body.indexOf('}', i) + 1 : i + 1;
+  };
+
+  const repeated = (ways: number): number => {
+    const q = quantifierAt(body, i);
+    if (!q) return ways;
+    i += q.length;
+    if (body[i] === '?') i++; // lazy: the same ways, tried in another order
+    if (q.max <= 1) return q.min === q.max ? ways : ways + 1;
+    if (ways > 1) throw new Refusal('a repeated group that itself repeats or alternates');
+    return Math.max(1, (q.max === Infinity ? n : Math.min(q.max, MAX_SUBJECT_LENGTH)) - q.min + 1);
+  };
+
+  return alternation();
+}
+
+function quantifierAt(body: string, i: number): Quantifier | undefined {
   const ch = body[i];
-  if (ch === '*' || ch === '+') return true;
-  if (ch === '{') return /^\{\d+(,\d*)?\}/.test(body.slice(i));
+  if (ch === '*') return { length: 1, min: 0, max: Infinity };
+  if (ch === '+') return { length: 1, min: 1, max: Infinity };
+  if (ch === '?') return { length: 1, min: 0, max: 1 };
+  if (ch !== '{') return undefined;
+  const m = /^\{(\d+)(,(\d*))?\}/.exec(body.slice(i));
+  if (!m) return undefined;
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+  return { length: m[0].length, min, max };
+}
+
+function hasTopLevelAlternation(body: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '\\') i++;
+    else if (ch === '[') {
+      for (i++; i < body.length && body[i] !== ']'; i++) if (body[i] === '\\') i++;
+    } else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === '|' && depth === 0) return true;
+  }
   return false;
 }

@@ -168,5 +168,9 @@ export function headerPattern(value: string, where = 'the rule'): string {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
+  } catch {
+    return 'a value nested too deeply to show';
+  }
 }

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError } from '../errors.js';
-import { type Data, type JournalEntry, toData, toJournalEntry } from './shape.js';
+import { type Data, type JournalEntry, mendClientIds, toData, toJournalEntry } from './shape.js';
 
 /**
  * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
@@ -13,7 +13,8 @@ import { type Data, type JournalEntry, toData, toJournalEntry } from './shape.js
  * full write, used for checkpoints and by json-server — rotates the journal, writes db.json
  * atomically (temp file + rename) and then drops the rotated journal. `read()` replays what the
  * journal holds beyond db.json's `meta.sequence` in the same `meta.epoch`, so a crash between the
- * two steps replays nothing twice.
+ * two steps replays nothing twice; an entry of a later epoch was appended after a reset that had not
+ * reached db.json yet, so the reset is replayed first.
  */
 export class JournaledJSONFile implements Adapter<Data> {
   readonly journalPath: string;
@@ -29,6 +30,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     this.journalPath = `${path}.journal`;
     this.#rotatedPath = `${path}.journal.old`;
     this.#text = new TextFile(path);
+  }
+
+  /** Whether a journal (current or rotated) is on disk: db.json alone is then not the whole store. */
+  hasJournal(): boolean {
+    return existsSync(this.journalPath) || existsSync(this.#rotatedPath);
   }
 
   /** Bytes appended since the last checkpoint. */
@@ -83,6 +89,7 @@ export class JournaledJSONFile implements Adapter<Data> {
 
   async #checkpoint(data: Data): Promise<void> {
     this.#rotate();
+    mendClientIds(data.clients);
     // Serialised now, so it holds every entry appended before the rotation.
     await this.#text.write(JSON.stringify(data, null, 2));
     if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
@@ -93,7 +100,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     this.#journalBytes = 0;
     if (!existsSync(this.journalPath)) return;
     if (existsSync(this.#rotatedPath)) {
-      // A previous checkpoint failed after rotating: keep both journals' entries.
+      // A previous checkpoint failed after rotating: keep both journals' entries, less a last line
+      // that a kill cut short (never acknowledged), which would otherwise run into the next one.
+      const rotated = readFileSync(this.#rotatedPath);
+      const whole = rotated.lastIndexOf(0x0a) + 1;
+      if (whole < rotated.length) truncateSync(this.#rotatedPath, whole);
       appendFileSync(this.#rotatedPath, readFileSync(this.journalPath));
       unlinkSync(this.journalPath);
     } else {
@@ -124,6 +135,12 @@ export class JournaledJSONFile implements Adapter<Data> {
         entry = undefined;
       }
       if (!entry) throw this.#unusable(file, `line ${i + 1} is not a journal entry`);
+      if (entry.epoch > data.meta.epoch) {
+        // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
+        data.clients = [];
+        data.meta = { sequence: 0, epoch: entry.epoch };
+        known.clear();
+      }
       if (entry.epoch !== data.meta.epoch || entry.sequence <= data.meta.sequence) continue;
       if (!known.has(entry.client.id)) data.clients.push(entry.client);
       known.add(entry.client.id);

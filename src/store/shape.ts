@@ -43,6 +43,7 @@ export function toData(parsed: unknown): Data | string {
   if (!Array.isArray(clients)) return '"clients" must be an array';
   for (const [i, client] of clients.entries()) {
     if (!isObject(client)) return `clients[${i}] must be an object`;
+    mendClientId(client);
     if (typeof client['client_id'] !== 'string' || client['client_id'] === '') {
       return `clients[${i}] must have a client_id string`;
     }
@@ -56,6 +57,23 @@ export function toData(parsed: unknown): Data | string {
   const content = meta['content'];
   const counts = isObject(content) && Object.values(content).every(isCount) ? { content: content as Record<string, number> } : {};
   return { ...parsed, clients: clients as ClientRecord[], meta: { sequence: meta['sequence'], epoch: meta['epoch'], ...counts } };
+}
+
+/**
+ * A client written over json-server's REST routes may lack a client_id (POST /clients) or carry
+ * one that is not a string: json-server's own id, a string, then stands for it. True if mended.
+ */
+export function mendClientId(client: Record<string, unknown>): boolean {
+  const id = client['id'];
+  const clientId = client['client_id'];
+  if ((typeof clientId === 'string' && clientId !== '') || typeof id !== 'string' || id === '') return false;
+  client['client_id'] = id;
+  return true;
+}
+
+/** Mends every client of a collection about to be written, so that db.json always opens again. */
+export function mendClientIds(clients: unknown): void {
+  if (Array.isArray(clients)) for (const client of clients) if (isObject(client)) mendClientId(client);
 }
 
 export function toJournalEntry(parsed: unknown): JournalEntry | undefined {

@@ -31,12 +31,12 @@ describe('json-server routes over the same db', () => {
   it.each([
     ['PUT', '/clients/x', '{bad', 400, 'request body must be valid JSON'],
     ['PATCH', '/clients/x', '{bad', 400, 'request body must be valid JSON'],
-    ['POST', '/things', '{bad', 400, 'request body must be valid JSON'],
-    ['POST', '/things', '[1,2]', 400, 'request body must be a JSON object'],
+    ['PATCH', '/clients/x', '[1,2]', 400, 'request body must be a JSON object'],
+    ['POST', '/things', '{"a":1}', 405, '"things" must be a collection'],
     ['POST', '/clients', '{"client_id":"x"}', 405, 'register clients with POST /oidc/register'],
-    ['PUT', '/meta', '{"sequence":"x"}', 403, 'meta is where dcr-mock counts'],
-    ['PATCH', '/meta', '{"sequence":0}', 403, 'meta is where dcr-mock counts'],
-    ['POST', '/__proto__', '{"polluted":true}', 400, 'is not a collection name'],
+    ['PUT', '/meta', '{"sequence":"x"}', 405, 'meta is kept by dcr-mock'],
+    ['PATCH', '/meta', '{"sequence":0}', 405, 'meta is kept by dcr-mock'],
+    ['POST', '/__proto__', '{"polluted":true}', 405, 'must be a collection'],
     ['GET', '/constructor', undefined, 400, 'is not a collection name'],
   ])('%s %s %s → %i', async (method, path, body, status, message) => {
     const res = await send(method, path, body);

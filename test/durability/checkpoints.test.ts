@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { JournaledJSONFile } from '../../src/store/journaled-file.js';
+import type { ClientRecord } from '../../src/store/shape.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../support/server.js';
+
+const client = (n: number): ClientRecord => ({ id: `tpc_${n}`, client_id: `tpc_${n}`, client_name: `c${n}`, redirect_uris: ['https://a.example/cb'] });
+const stored = (db: string) => (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id);
+
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('the condition never held');
+    await sleep(20);
+  }
+}
+
+describe('checkpoints: when db.json is rewritten', () => {
+  const dir = tempDir();
+
+  it('a small store folds a registration into db.json soon after the last one', async () => {
+    const db = join(dir, 'small.json');
+    const store = await Store.open(db);
+    store.add(client(1), 1);
+    await until(() => stored(db).includes('tpc_1'));
+    await store.close();
+  });
+
+  it('a big store does not rewrite db.json for a few registrations: the journal holds them until a stop', async () => {
+    const db = join(dir, 'big.json');
+    const clients = Array.from({ length: 6_000 }, (_, i) => client(i + 1));
+    writeFileSync(db, JSON.stringify({ clients, meta: { sequence: clients.length, epoch: 0 } }));
+    const before = readFileSync(db, 'utf8');
+    const store = await Store.open(db);
+    store.add(client(6_001), 6_001);
+    // Three times the idle delay: a small store would have been rewritten by now.
+    await sleep(600);
+    expect(readFileSync(db, 'utf8')).toBe(before);
+    // Nothing is lost for it: db.json and its journal hold the client.
+    const onDisk = await new JournaledJSONFile(db).read();
+    expect(onDisk?.clients.at(-1)?.client_id).toBe('tpc_6001');
+    await store.close();
+    expect(stored(db).at(-1)).toBe('tpc_6001');
+  });
+});

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, kill, spawnCli } from '../support/child.js';
+import { JSON_HEADERS, send } from '../support/node-http.js';
+import { tempDir } from '../support/server.js';
+
+// JSON.parse takes nesting far deeper than JSON.stringify (or any recursive walk) can give back.
+const DEEP = ['[', ']', '{"a":', '}'] as const;
+const deep = (open: string, close: string) => {
+  const depth = Math.floor(60_000 / (open.length + close.length));
+  return `${open.repeat(depth)}null${close.repeat(depth)}`;
+};
+
+describe('deeply nested JSON bodies', () => {
+  it('are refused with a 4xx and do not crash the server (journal, request log, control plane)', async () => {
+    const child = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet']);
+    const cases = [
+      ['/oidc/register', deep(DEEP[0], DEEP[1])],
+      ['/oidc/register', deep(DEEP[2], DEEP[3])],
+      ['/oidc/register', `{"redirect_uris":["https://a.example/cb"],"extra":${deep(DEEP[0], DEEP[1])}}`],
+      ['/__dcr/failures', deep(DEEP[0], DEEP[1])],
+      ['/__dcr/failures', `{"mode":"rate_limited","times":${deep(DEEP[0], DEEP[1])}}`],
+      ['/__dcr/failures', `{"mode":"delay","ms":${deep(DEEP[2], DEEP[3])}}`],
+    ] as const;
+    for (const [path, body] of cases) {
+      const reply = await send(`${child.url}${path}`, { method: 'POST', body, headers: JSON_HEADERS });
+      expect(reply.status, `${path} ${body.slice(0, 40)}: ${reply.text}`).toBeLessThan(500);
+      expect((await send(`${child.url}/__dcr/health`)).status).toBe(200);
+    }
+    const journal = await send(`${child.url}/__dcr/requests`);
+    expect(journal.status).toBe(200);
+    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(child.stderr()).toBe('');
+  });
+});
+
+describe('a deeply nested value in a config file', () => {
+  const dir = tempDir();
+
+  it('exits 2 with a one-line reason, like any bad option', () => {
+    const file = join(dir, 'deep.config.json');
+    writeFileSync(file, `{"port":${deep(DEEP[0], DEEP[1])}}`);
+    const run = spawnSync(process.execPath, [CLI, '--config', file, '--db', ':memory:'], { encoding: 'utf8', timeout: 15_000 });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^\[dcr-mock\] Failed to read the options: --port must be/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
