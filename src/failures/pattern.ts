@@ -5,7 +5,7 @@ export interface Pattern {
 }
 
 export const MAX_PATTERN_LENGTH = 200;
-/** Values longer than this are cut before matching (by the caller): names and URIs, not documents. */
+/** Values longer than this are cut before matching: names and URIs, not documents. */
 export const MAX_SUBJECT_LENGTH = 2048;
 
 /**
@@ -27,7 +27,7 @@ const MAX_FIXED_PATHS = 1 << 14;
 export function compilePattern(source: string): Pattern | string {
   if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
   const literal = /^\/(.+)\/([imsu]*)$/s.exec(source);
-  if (!literal) return { source, test: (value) => value.includes(source) };
+  if (!literal) return { source, test: (value) => value.slice(0, MAX_SUBJECT_LENGTH).includes(source) };
   const [, body = '', flags = ''] = literal;
   let regex: RegExp;
   try {
@@ -37,7 +37,7 @@ export function compilePattern(source: string): Pattern | string {
   }
   const unsafe = backtrackingRisk(body, flags);
   if (unsafe) return `${source} could backtrack without end (${unsafe}); rewrite it without that`;
-  return { source, test: (value) => regex.test(value) };
+  return { source, test: (value) => regex.test(value.slice(0, MAX_SUBJECT_LENGTH)) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Chance } from './chance.js';
 import { MODES } from './catalogue.js';
-import { MAX_SUBJECT_LENGTH, type Pattern, compilePattern } from './pattern.js';
+import { type Pattern, compilePattern } from './pattern.js';
 import { type FailureRule, headerPattern } from './spec.js';
 
 /** Where a rule came from, highest precedence first. */
@@ -44,8 +44,8 @@ function subjectOf({ body, headers }: RequestFacts): Subject {
   const name = field(body, 'client_name');
   const uris = field(body, 'redirect_uris');
   return {
-    clientName: typeof name === 'string' ? cut(name) : undefined,
-    redirectUris: Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').map(cut) : [],
+    clientName: typeof name === 'string' ? name : undefined,
+    redirectUris: Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string') : [],
     headers,
   };
 }
@@ -159,15 +159,12 @@ function matcher(rule: FailureRule): (subject: Subject) => boolean {
     const p = compile(headerPattern(match.header));
     tests.push(({ headers }) => {
       const value = headers[name];
-      return value !== undefined && p.test(cut(Array.isArray(value) ? value.join(', ') : value));
+      return value !== undefined && p.test(Array.isArray(value) ? value.join(', ') : value);
     });
   }
   const [only] = tests;
   return tests.length === 1 && only ? only : (subject) => tests.every((t) => t(subject));
 }
-
-/** Names and URIs, not documents: a longer value is matched on its start only. */
-const cut = (value: string): string => (value.length > MAX_SUBJECT_LENGTH ? value.slice(0, MAX_SUBJECT_LENGTH) : value);
 
 function compile(source: string): Pattern {
   const p = compilePattern(source);
