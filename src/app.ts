@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { performance } from 'node:perf_hooks';
 import { discoveryDocument } from './discovery.js';
 import { toWireError } from './errors.js';
+import { adminRefusal } from './http/bearer.js';
 import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import type { RequestRecord } from './log.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly clock: () => Date;
   /** json-server's routes, for everything dcr-mock does not answer itself. */
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
+  /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
+  readonly adminToken?: string | undefined;
   /** Called once per answered (or abandoned) request, control plane excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
@@ -68,7 +71,10 @@ export function createApp(deps: AppDeps): RequestListener {
     if (!control && !page) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`) ?? managed(path));
-    if (!handler) return deps.fallback(req, res);
+    if (!handler) {
+      const refusal = adminRefusal(req, deps.adminToken);
+      return refusal ? sendError(res, refusal) : deps.fallback(req, res);
+    }
     try {
       const done = handler(ex);
       if (done) done.catch((err: unknown) => fail(ex, err));

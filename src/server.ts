@@ -92,6 +92,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     clock,
     issuer: () => issuer,
     fallback: createJsonServerFallback(store.db),
+    adminToken: config.adminToken,
     onRecord: (record, ex) => {
       journal.record(record, ex.body, ex.clientId);
       logRequest?.(record);

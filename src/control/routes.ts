@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Exchange } from '../app.js';
 import { OAuthError } from '../errors.js';
+import { adminRefusal } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import { MODES } from '../failures/catalogue.js';
@@ -87,7 +87,8 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
   };
 
   return (ex) => {
-    authorize(ex, deps.adminToken);
+    const refusal = adminRefusal(ex.req, deps.adminToken);
+    if (refusal) throw refusal;
     const rest = ex.path.slice('/__dcr/'.length);
     const slash = rest.indexOf('/');
     const [name, id] = slash === -1 ? [rest, ''] : [rest.slice(0, slash), decodeId(rest.slice(slash + 1))];
@@ -97,17 +98,6 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     }
     return handler(ex, id);
   };
-}
-
-function authorize(ex: Exchange, token: string | undefined): void {
-  if (token === undefined) return;
-  const given = /^Bearer (.+)$/i.exec(ex.req.headers.authorization ?? '')?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  if (a.length === b.length && timingSafeEqual(a, b)) return;
-  throw new OAuthError(401, 'invalid_token', 'the control plane requires Authorization: Bearer <admin token>', {
-    'www-authenticate': 'Bearer realm="dcr-mock", error="invalid_token"',
-  });
 }
 
 function decodeId(raw: string): string {

@@ -29,3 +29,14 @@ export class InvalidToken extends OAuthError {
     });
   }
 }
+
+/**
+ * The admin token's check, for the control plane and json-server's routes (which show every secret):
+ * nothing to do without a token; else `Authorization: Bearer <token>` or a 401.
+ */
+export function adminRefusal(req: IncomingMessage, adminToken: string | undefined): OAuthError | undefined {
+  if (adminToken === undefined || sameToken(bearerToken(req) ?? '', adminToken)) return undefined;
+  return new OAuthError(401, 'invalid_token', 'this route requires Authorization: Bearer <admin token>', {
+    'www-authenticate': 'Bearer realm="dcr-mock", error="invalid_token"',
+  });
+}

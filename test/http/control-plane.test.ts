@@ -189,7 +189,20 @@ describe('--admin-token', () => {
     await call(server.url, 'DELETE', '/__dcr/failures', { headers: { authorization: `Bearer ${TOKEN}` } });
   });
 
-  it('registration itself needs no token, nor does a failure asked for in the request', async () => {
+  it("json-server's routes, which show every secret, need it too", async () => {
+    for (const path of ['/clients', '/clients?_page=1', '/meta']) {
+      const res = await call(server.url, 'GET', path);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('www-authenticate'), path).toMatch(/^Bearer .*error="invalid_token"/);
+    }
+    const allowed = await call(server.url, 'GET', '/clients', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(allowed.status).toBe(200);
+    expect(Array.isArray(allowed.json)).toBe(true);
+  });
+
+  it('registration, discovery and the inspector page need no token, nor does a failure asked for in the request', async () => {
+    expect((await call(server.url, 'GET', '/.well-known/openid-configuration')).status).toBe(200);
+    expect((await call(server.url, 'GET', '/')).status).toBe(200);
     expect((await register(server, METADATA)).status).toBe(201);
     expect((await register(server, METADATA, { 'x-dcr-mock-fail': 'rate_limited' })).status).toBe(429);
   });
