@@ -24,7 +24,7 @@ function parseArgs(argv: string[]) {
     .option('clock', { type: 'string', describe: 'fixed ISO 8601 time for every generated timestamp', defaultDescription: 'real time' })
     .option('fail', { type: 'string', array: true, requiresArg: true, describe: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2' })
     .option('latency', { type: 'string', describe: 'delay every registration: MS or MIN-MAX', defaultDescription: '0' })
-    .option('admin-token', { type: 'string', describe: 'require Authorization: Bearer TOKEN on /__dcr/*', defaultDescription: 'none' })
+    .option('admin-token', { type: 'string', describe: 'require Authorization: Bearer TOKEN on /__dcr/* and json-server routes', defaultDescription: 'none' })
     .option('fixtures', { type: 'string', requiresArg: true, describe: 'JSON file of clients to preload (idempotent by client_id; reset restores them)', defaultDescription: 'none' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
     .option('log', { type: 'string', choices: LOG_FORMATS, describe: 'request log format', defaultDescription: DEFAULTS.log })
