@@ -159,7 +159,7 @@ function listPage(data: Record<string, unknown>, req: IncomingMessage, res: Serv
     if (!PAGING_KEYS.includes(key) || seen.has(key)) return false;
     seen.add(key);
     // As json-server reads them: parseInt, and a parameter that is not a number is left out.
-    const n = Number.parseInt(value);
+    const n = Number.parseInt(value, 10);
     if (!Number.isNaN(n)) query[key] = n;
   }
   const body = JSON.stringify(page(items, query), null, 2);

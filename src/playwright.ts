@@ -18,7 +18,7 @@ export interface DcrMockWorkerFixtures {
 
 /** Fixtures set up for each test. */
 export interface DcrMockTestFixtures {
-  _dcrMockReset: void;
+  _dcrMockReset: undefined;
 }
 
 /**
@@ -38,6 +38,7 @@ export const test = base.extend<DcrMockTestFixtures, DcrMockWorkerFixtures>({
   dcrMockOptions: [{}, { scope: 'worker', option: true }],
 
   _dcrMockStarted: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this destructuring
     async ({}, use) => {
       await use({ current: undefined });
     },
@@ -63,7 +64,7 @@ export const test = base.extend<DcrMockTestFixtures, DcrMockWorkerFixtures>({
   _dcrMockReset: [
     async ({ _dcrMockStarted }, use) => {
       await _dcrMockStarted.current?.reset();
-      await use();
+      await use(undefined);
     },
     { auto: true },
   ],

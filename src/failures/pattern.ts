@@ -107,11 +107,11 @@ function countPaths(body: string, unicode: boolean, n: number): number {
       i++;
       return 1;
     }
-    if (ch === '\\') escape();
+    if (ch === '\\') skipEscape();
     return 1;
   };
 
-  const escape = (): void => {
+  const skipEscape = (): void => {
     const next = body[i] ?? '';
     if (/[1-9]/.test(next) || body.startsWith('k<', i)) throw new Refusal('a back-reference');
     const braced = unicode && /[pPu]/.test(next) && body[i + 1] === '{';

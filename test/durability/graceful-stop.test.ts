@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { parseFailSpec } from '../../src/failures/spec.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { kill, spawnCli } from '../support/child.js';
+import { spawnCli } from '../support/child.js';
 import { JSON_HEADERS, type Reply, pool, registration, send } from '../support/node-http.js';
 import { start, tempDir } from '../support/server.js';
 

@@ -41,7 +41,7 @@ async function loadThenKill(child: Child, round: number, spec: Round, acked: Ack
   const worker = async () => {
     while (!stop && sent < MAX_PER_ROUND) {
       const name = `round-${round}-${sent++}`;
-      let reply;
+      let reply: Awaited<ReturnType<typeof send>> | undefined;
       try {
         reply = await send(endpoint, { method: 'POST', body: registration(name), headers: JSON_HEADERS, agent });
       } catch {

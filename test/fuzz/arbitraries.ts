@@ -15,7 +15,10 @@ const huge = fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ mi
 /** JSON text for nesting deeper than any recursive serializer survives (within 64 KiB). */
 export const deepJson = fc
   .tuple(fc.integer({ min: 1, max: 32_000 }), fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[{"__proto__":', '}]']))
-  .map(([depth, [open, close]]) => open.repeat(Math.min(depth, Math.floor(65_000 / (open.length + close.length)))) + 'null' + close.repeat(Math.min(depth, Math.floor(65_000 / (open.length + close.length)))));
+  .map(([depth, [open, close]]) => {
+    const n = Math.min(depth, Math.floor(65_000 / (open.length + close.length)));
+    return `${open.repeat(n)}null${close.repeat(n)}`;
+  });
 
 const scalar = fc.oneof(
   fc.constant('null'),

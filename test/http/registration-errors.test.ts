@@ -124,7 +124,7 @@ describe('POST /oidc/register: bad input', () => {
     expect(res.status, res.text).toBe(row.status);
     expect(res.headers.get('content-type')).toMatch(/^application\/json\b/);
     expect(res.json).toEqual({ error: row.error, error_description: expect.any(String) });
-    expect(res.json['error_description']).toMatch(new RegExp(`^${escape(row.field)} must `));
+    expect(res.json['error_description']).toMatch(new RegExp(`^${escapeRegExp(row.field)} must `));
   });
 
   it('left no trace: no 5xx, the same clients, sequence and files', async () => {
@@ -217,6 +217,6 @@ describe('a client that goes away in the middle of its body', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -42,7 +42,7 @@ describe('values from rules cannot add header lines', () => {
     { mode: 'rate_limited', status: '429\r\nx-injected: 1' },
     { mode: 'rate_limited\r\nx-injected: 1' },
     { mode: 'rate_limited', match: { header: 'x-case\r\nx-injected: 1:retry' } },
-    { mode: 'rate_limited', retry_after: 1e400 },
+    { mode: 'rate_limited', retry_after: Number.POSITIVE_INFINITY },
     'rate_limited:retry_after=1\r\nx-injected: 1',
     'rate_limited:status=429\nx-injected: 1',
   ];

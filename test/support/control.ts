@@ -2,6 +2,7 @@ import { type Reply as HttpReply, toReply } from './http.js';
 
 /** One call to the control plane (or any route); `json` loosely typed, as these tests read many shapes. */
 export interface Reply extends Omit<HttpReply, 'json'> {
+  // biome-ignore lint/suspicious/noExplicitAny: the tests index into many response shapes
   json: any;
 }
 
