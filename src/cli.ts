@@ -119,7 +119,8 @@ function stopOnSignal(): Promise<void> {
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || /^(::ffff:)?127\./.test(h) || /^(0{0,4}:){1,7}:?0{0,3}1$/.test(h) || h === '::1';
 }
 
 function fatal(err: unknown): number {

@@ -65,9 +65,10 @@ export class JournaledJSONFile implements Adapter<Data> {
   /** Appends one registration durably (as far as a killed process goes) before it is acknowledged. */
   append(entry: JournalEntry): void {
     this.#fd ??= openSync(this.journalPath, 'a');
-    const line = `${JSON.stringify(entry)}\n`;
-    writeSync(this.#fd, line);
-    this.#journalBytes += Buffer.byteLength(line);
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    // A regular file takes the whole line in one write; the loop only guards against a short one.
+    for (let written = 0; written < line.length; ) written += writeSync(this.#fd, line, written);
+    this.#journalBytes += line.length;
   }
 
   /** A checkpoint: everything in `data` reaches db.json, then the journal it supersedes is dropped. */
