@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, childProcesses, cleanEnv } from '../support/processes.js';
+import { ROOT, run } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -16,7 +16,6 @@ function readmeExamples(): Map<string, string> {
 }
 
 describe('README examples', () => {
-  const { run } = childProcesses();
   const scratch = tempDir();
 
   beforeAll(() => {
@@ -48,7 +47,7 @@ describe('README examples', () => {
     const result = await run(
       process.execPath,
       [VITEST, 'run', '--config', 'examples/vitest/vitest.config.ts', '--reporter=json', `--outputFile=${report}`],
-      { deadlineMs: 60_000, env: cleanEnv({ CI: '1' }) },
+      { deadlineMs: 60_000, env: { CI: '1' } },
     );
     expect(result.timedOut).toBe(false);
     expect(result.code, result.stderr).toBe(0);

@@ -11,7 +11,7 @@ import {
   type StartOptions,
   startDcrMock,
 } from '../../src/index.js';
-import { childProcesses, ROOT } from '../support/processes.js';
+import { ROOT, run } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const SPA = { client_name: 'My SPA', redirect_uris: ['http://localhost:5173/callback'] };
@@ -256,7 +256,6 @@ describe('startDcrMock: many instances in one process', () => {
 });
 
 describe('startDcrMock: close() leaves no handle open', () => {
-  const { run } = childProcesses();
   const dir = tempDir();
 
   beforeAll(() => {
