@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, run } from '../support/processes.js';
+import { ROOT, runNode } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -36,7 +36,7 @@ describe('README examples', () => {
   });
 
   it('the Programmatic API example runs and exits 0 by itself', async () => {
-    const result = await run(process.execPath, ['examples/programmatic-api.mjs'], { deadlineMs: 15_000 });
+    const result = await runNode(['examples/programmatic-api.mjs'], { deadlineMs: 15_000 });
     expect(result.timedOut).toBe(false);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -44,8 +44,7 @@ describe('README examples', () => {
 
   it('the Vitest example runs with its own config, globalSetup and all', async () => {
     const report = join(scratch, 'report.json');
-    const result = await run(
-      process.execPath,
+    const result = await runNode(
       [VITEST, 'run', '--config', 'examples/vitest/vitest.config.ts', '--reporter=json', `--outputFile=${report}`],
       { deadlineMs: 60_000, env: { CI: '1' } },
     );

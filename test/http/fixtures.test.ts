@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DcrMock, type FixtureClient, StartupError, type StartOptions, startDcrMock } from '../../src/index.js';
-import { CLI, run, startCli } from '../support/processes.js';
+import { CLI, runNode, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const WEB: FixtureClient = {
@@ -255,7 +255,7 @@ describe('fixtures: at the CLI', () => {
     const dir = freshDir();
     const file = join(dir, 'clients.json');
     writeJson(file, { clients: [WEB, SPA, { ...SPA, client_id: 'fx-2', redirect_uris: ['https://a.example/cb#frag'] }] });
-    const result = await run(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
+    const result = await runNode([CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
       deadlineMs: 10_000,
     });
     expect(result.timedOut).toBe(false);

@@ -100,9 +100,9 @@ afterAll(async () => {
   await killAll();
 });
 
-/** Runs a command to its end, or kills it at the deadline. */
-export async function run(command: string, args: readonly string[], options: RunOptions): Promise<Finished> {
-  const { child, exit } = launch(command, args, { cwd: options.cwd ?? ROOT, env: options.env });
+/** Runs `node ...args` to its end, or kills it at the deadline. */
+export async function runNode(args: readonly string[], options: RunOptions): Promise<Finished> {
+  const { child, exit } = launch(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
