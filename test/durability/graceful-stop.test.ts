@@ -4,8 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { parseFailSpec } from '../../src/failures/spec.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { kill, spawnCli } from '../support/child.js';
 import { JSON_HEADERS, type Reply, pool, registration, send } from '../support/node-http.js';
+import { startCli } from '../support/processes.js';
 import { start, tempDir } from '../support/server.js';
 
 const CONNECTIONS = 16;
@@ -18,7 +18,7 @@ const settle = (p: Promise<Reply>): Promise<Outcome> => p.then((reply) => ({ rep
 describe('SIGTERM during load', () => {
   it('finishes or refuses every request in flight, ends held faults, flushes and exits 0 by itself', { timeout: 60_000 }, async () => {
     const db = join(tempDir(), 'db.json');
-    const child = await spawnCli(['--port', '0', '--db', db, '--quiet', '--fail', 'timeout:header=x-case:timeout']);
+    const child = await startCli(['--port', '0', '--db', db, '--quiet', '--fail', 'timeout:header=x-case:timeout']);
     const endpoint = `${child.url}/oidc/register`;
     const held = (name: string, headers: Record<string, string>) =>
       settle(send(endpoint, { method: 'POST', body: registration(name), headers: { ...JSON_HEADERS, ...headers }, timeoutMs: HELD_MS * 2 }));
@@ -48,7 +48,7 @@ describe('SIGTERM during load', () => {
       }
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-    const code = await child.exited;
+    const { code } = await child.exit;
     const exitMs = performance.now() - signalledAt;
     agent.destroy();
     const faults = await Promise.all([timeoutFromFlag, timeoutFromHeader, slowBody, delayed]);

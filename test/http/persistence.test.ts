@@ -87,7 +87,7 @@ describe('the journal: a process killed without closing', () => {
     const cli = await startCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], { cwd: dir });
     try {
       await registerInOrder(cli, 0, count);
-      cli.child.kill('SIGKILL');
+      cli.process.kill('SIGKILL');
       const { code, signal } = await cli.exit;
       expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
     } finally {
@@ -110,7 +110,7 @@ describe('the journal: a process killed without closing', () => {
       const cli = await startCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], { cwd: dir });
       try {
         await registerInOrder(cli, from, to);
-        cli.child.kill('SIGKILL');
+        cli.process.kill('SIGKILL');
         await cli.exit;
       } finally {
         await cli.stop('SIGKILL');

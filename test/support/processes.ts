@@ -47,7 +47,7 @@ export interface CliOptions {
 }
 
 export interface Cli {
-  readonly child: ChildProcess;
+  readonly process: ChildProcess;
   /** The first line on stdout: the base URL. */
   readonly url: string;
   readonly registrationEndpoint: string;
@@ -102,7 +102,7 @@ afterAll(async () => {
 
 /** Runs `node ...args` to its end, or kills it at the deadline. */
 export async function runNode(args: readonly string[], options: RunOptions): Promise<Finished> {
-  const { child, exit } = launch(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env });
+  const { process: child, exit } = launch(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -117,7 +117,7 @@ export async function runNode(args: readonly string[], options: RunOptions): Pro
  * Should it start serving instead, it is stopped at once so that the test fails rather than hangs.
  */
 export async function runCli(args: readonly string[], options: CliOptions & { deadlineMs?: number } = {}): Promise<Finished> {
-  const { child, exit, waitForLine } = launchCli(args, options);
+  const { process: child, exit, waitForLine } = launchCli(args, options);
   void waitForLine(/^https?:\/\//).then(() => signal(child, 'SIGTERM'), () => undefined);
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -131,7 +131,7 @@ export async function runCli(args: readonly string[], options: CliOptions & { de
 /** Starts dcr-mock and resolves once it has printed its first line, the URL; rejects (and kills it) if it exits before or takes longer than `startMs`. */
 export async function startCli(args: readonly string[], options: CliOptions & { startMs?: number } = {}): Promise<Cli> {
   const started = launchCli(args, options);
-  const { child, exit, waitForLine } = started;
+  const { process: child, exit, waitForLine } = started;
   const startMs = options.startMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -223,7 +223,7 @@ function launch(command: string, args: readonly string[], options: { cwd: string
     if (exited) return Promise.reject(new Error(`${command} exited without printing a line matching ${match}`));
     return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
   };
-  return { child, exit, lines, waitForLine, stdout: () => stdout, stderr: () => stderr };
+  return { process: child, exit, lines, waitForLine, stdout: () => stdout, stderr: () => stderr };
 }
 
 function signal(child: ChildProcess, sig: NodeJS.Signals): void {
