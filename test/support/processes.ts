@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
-/** The repository root, where `npx dcr-mock` finds the package's own bin. */
+/** The repository root: where runNode runs by default, and where `npx dcr-mock` finds the package's own bin. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built binary; `npm run build` makes it. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -26,7 +26,7 @@ export interface Finished extends Exit {
 export interface RunOptions {
   /** Default: the repository root. */
   readonly cwd?: string;
-  /** Added to the clean environment (see `cleanEnv`). */
+  /** Added to this process's environment, less its DCR_MOCK_*, VITEST* and NODE_OPTIONS variables. */
   readonly env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL) when still running after this many ms. */
   readonly deadlineMs: number;
@@ -38,7 +38,7 @@ export interface CliOptions {
    * dcr-mock.config.json of the checkout plays a part.
    */
   readonly cwd?: string;
-  /** Added to the clean environment (see `cleanEnv`). */
+  /** Added to this process's environment, less its DCR_MOCK_*, VITEST* and NODE_OPTIONS variables. */
   readonly env?: NodeJS.ProcessEnv;
   /** Start it as a user would type it, `npx dcr-mock …`, instead of `node dist/cli.js …`. */
   readonly npx?: boolean;
@@ -66,7 +66,7 @@ export interface Cli {
 }
 
 /** The environment of this test process without DCR_MOCK_* variables, nor vitest's own, so a child starts afresh. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('VITEST') && !key.startsWith('DCR_MOCK_') && key !== 'NODE_OPTIONS') env[key] = value;
@@ -80,55 +80,50 @@ const live = new Map<ChildProcess, Promise<Exit>>();
 const groups = new WeakSet<ChildProcess>();
 let emptyDir: string | undefined;
 
-/** Kills every child still running and removes the default working folder. */
-export async function killAll(): Promise<void> {
-  const exits = [...live].map(([child, exit]) => {
-    signal(child, 'SIGKILL');
-    return exit.catch(() => undefined);
-  });
+const killAll = () => {
+  for (const child of live.keys()) signal(child, 'SIGKILL');
+};
+// Every child still running is killed after the file's tests, even failed ones, or when the test process exits first.
+process.once('exit', killAll);
+afterAll(async () => {
+  process.off('exit', killAll);
+  const exits = [...live.values()].map((exit) => exit.catch(() => undefined));
+  killAll();
   await Promise.all(exits);
   if (emptyDir) rmSync(emptyDir, { recursive: true, force: true });
   emptyDir = undefined;
-}
-const killAllNow = () => {
-  for (const child of live.keys()) signal(child, 'SIGKILL');
-};
-// After the file's tests, even failed ones, and if the test process itself goes away meanwhile.
-process.once('exit', killAllNow);
-afterAll(async () => {
-  process.off('exit', killAllNow);
-  await killAll();
 });
 
 /** Runs `node ...args` to its end, or kills it at the deadline. */
-export async function runNode(args: readonly string[], options: RunOptions): Promise<Finished> {
-  const { process: child, exit } = launch(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    signal(child, 'SIGKILL');
-  }, options.deadlineMs);
-  const ended = await exit.finally(() => clearTimeout(timer));
-  return { ...ended, timedOut };
+export function runNode(args: readonly string[], options: RunOptions): Promise<Finished> {
+  const launched = launch(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env });
+  return untilExit(launched, options.deadlineMs);
 }
 
 /**
  * Runs dcr-mock to its end, for options that make it exit (help, bad options, unusable files).
  * Should it start serving instead, it is stopped at once so that the test fails rather than hangs.
  */
-export async function runCli(args: readonly string[], options: CliOptions & { deadlineMs?: number } = {}): Promise<Finished> {
-  const { process: child, exit, waitForLine } = launchCli(args, options);
-  void waitForLine(/^https?:\/\//).then(() => signal(child, 'SIGTERM'), () => undefined);
+export function runCli(args: readonly string[], options: CliOptions & { deadlineMs?: number } = {}): Promise<Finished> {
+  const launched = launchCli(args, options);
+  void launched.waitForLine(/^https?:\/\//).then(() => signal(launched.process, 'SIGTERM'), () => undefined);
+  return untilExit(launched, options.deadlineMs ?? 15_000);
+}
+
+async function untilExit({ process: child, exit }: Launched, deadlineMs: number): Promise<Finished> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     signal(child, 'SIGKILL');
-  }, options.deadlineMs ?? 15_000);
+  }, deadlineMs);
   const ended = await exit.finally(() => clearTimeout(timer));
   return { ...ended, timedOut };
 }
 
-/** Starts dcr-mock and resolves once it has printed its first line, the URL; rejects (and kills it) if it exits before or takes longer than `startMs`. */
+/**
+ * Starts dcr-mock and resolves once it has printed its first line, the URL. Rejects, and kills it, if it
+ * exits before or prints nothing within `startMs` (default 15 s).
+ */
 export async function startCli(args: readonly string[], options: CliOptions & { startMs?: number } = {}): Promise<Cli> {
   const started = launchCli(args, options);
   const { process: child, exit, waitForLine } = started;
@@ -176,6 +171,8 @@ function launchCli(args: readonly string[], options: CliOptions) {
     group: options.npx === true,
   });
 }
+
+type Launched = ReturnType<typeof launch>;
 
 function launch(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; group?: boolean }) {
   const child = spawn(command, args, {
