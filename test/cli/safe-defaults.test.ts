@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { send } from '../support/node-http.js';
+import { send } from '../support/http.js';
 import { startCli } from '../support/processes.js';
 
 const WARNING = /Warning: listening on .*reachable from other machines/;

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { parseFailSpec } from '../../src/failures/spec.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { JSON_HEADERS, type Reply, pool, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, type NodeReply, pool, registration, send } from '../support/http.js';
 import { startCli } from '../support/processes.js';
 import { start, tempDir } from '../support/server.js';
 
@@ -12,8 +12,8 @@ const CONNECTIONS = 16;
 /** Far longer than a stop may take: the faults below must be ended by the stop, not by running out. */
 const HELD_MS = 60_000;
 
-type Outcome = { reply: Reply } | { error: Error };
-const settle = (p: Promise<Reply>): Promise<Outcome> => p.then((reply) => ({ reply }), (error: Error) => ({ error }));
+type Outcome = { reply: NodeReply } | { error: Error };
+const settle = (p: Promise<NodeReply>): Promise<Outcome> => p.then((reply) => ({ reply }), (error: Error) => ({ error }));
 
 describe('SIGTERM during load', () => {
   it('finishes or refuses every request in flight, ends held faults, flushes and exits 0 by itself', { timeout: 60_000 }, async () => {
@@ -68,7 +68,7 @@ describe('SIGTERM during load', () => {
     expect(finished.map((r) => (typeof r === 'string' ? r : r.status))).toEqual([201, 201]);
 
     // Flushed: db.json alone holds every client that got its 201, and the journal is gone.
-    const acked = [...replies, ...(finished as Reply[])].map((r) => JSON.parse(r.text) as Record<string, unknown>);
+    const acked = [...replies, ...(finished as NodeReply[])].map((r) => JSON.parse(r.text) as Record<string, unknown>);
     const stored = new Map((JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => [c.client_id, c]));
     for (const body of acked) expect(stored.get(body['client_id'] as string)).toMatchObject(body);
     expect(existsSync(`${db}.journal`)).toBe(false);

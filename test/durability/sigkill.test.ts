@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sfc32Randomizer, seedWords } from '../../src/random.js';
 import { JournaledJSONFile } from '../../src/store/journaled-file.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { JSON_HEADERS, pool, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, pool, registration, send } from '../support/http.js';
 import { type Cli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JSON_HEADERS, send } from '../support/node-http.js';
+import { JSON_HEADERS, send } from '../support/http.js';
 import { runCli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JSON_HEADERS, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, registration, send } from '../support/http.js';
 import { type Cli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
