@@ -1,21 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
-import { REPO_ROOT, killAll, runCli, spawnMock } from '../support/spawn-mock.js';
 
-afterAll(killAll);
 const root = tempDir();
 
 const CLIENT = { client_name: 'CLI test', redirect_uris: ['http://localhost:5173/callback'] };
 const at = (url: string) => ({ registrationEndpoint: `${url}/oidc/register` });
 const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)$/;
-const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('npx dcr-mock', () => {
   it('prints its URL, then the registration endpoint and the db, and serves registrations', { timeout: 60_000 }, async () => {
-    const mock = await spawnMock(['--port', '0', '--db', ':memory:'], { npx: true, cwd: REPO_ROOT });
+    const mock = await startCli(['--port', '0', '--db', ':memory:'], { npx: true, cwd: ROOT, startMs: 60_000 });
     try {
       expect(mock.url).toMatch(URL_LINE);
       expect(Number(URL_LINE.exec(mock.url)?.[1])).toBeGreaterThan(0);
@@ -95,7 +94,7 @@ describe('where options come from', () => {
     const cwd = join(dir, String(i));
     mkdirSync(cwd);
     if (file) writeFileSync(join(cwd, 'dcr-mock.config.json'), JSON.stringify(file));
-    const mock = await spawnMock(['--quiet', ...args], { cwd, env });
+    const mock = await startCli(['--quiet', ...args], { cwd, env });
     try {
       expect(mock.url).toMatch(URL_LINE);
       expect(await mock.waitForLine(/^db: /)).toBe(`db: ${db === ':memory:' ? db : join(cwd, db)}`);
@@ -112,7 +111,7 @@ describe('where options come from', () => {
     mkdirSync(withFile);
     writeFileSync(join(withFile, 'dcr-mock.config.json'), JSON.stringify({ seed: 'from-file' }));
     const firstClientId = async (args: string[], cwd: string) => {
-      const mock = await spawnMock(['--port', '0', '--db', ':memory:', '--quiet', ...args], { cwd });
+      const mock = await startCli(['--port', '0', '--db', ':memory:', '--quiet', ...args], { cwd });
       try {
         return (await register(at(mock.url), CLIENT)).json['client_id'];
       } finally {
@@ -131,7 +130,7 @@ describe('a running server', () => {
 
   it('--clock 2026-01-01T00:00:00Z is the stored created_at', async () => {
     const db = join(dir, 'clock.json');
-    const mock = await spawnMock(['--port', '0', '--db', db, '--quiet', '--clock', '2026-01-01T00:00:00Z']);
+    const mock = await startCli(['--port', '0', '--db', db, '--quiet', '--clock', '2026-01-01T00:00:00Z']);
     let clientId: unknown;
     try {
       clientId = (await register(at(mock.url), CLIENT)).json['client_id'];
@@ -145,7 +144,7 @@ describe('a running server', () => {
   });
 
   it('--host 0.0.0.0 warns on stderr and still serves 127.0.0.1', async () => {
-    const mock = await spawnMock(['--host', '0.0.0.0', '--port', '0', '--db', ':memory:', '--quiet']);
+    const mock = await startCli(['--host', '0.0.0.0', '--port', '0', '--db', ':memory:', '--quiet']);
     try {
       expect(mock.url).toMatch(URL_LINE);
       expect((await register(at(mock.url), CLIENT)).status).toBe(201);
@@ -162,7 +161,7 @@ describe('a running server', () => {
     { log: 'JSON lines with --log json', args: ['--log', 'json'], parse: parseJsonLine },
     { log: 'nothing with --quiet', args: ['--quiet'], parse: parseTextLine },
   ])('the request log: $log', async ({ args, parse }) => {
-    const mock = await spawnMock(['--port', '0', '--db', ':memory:', ...args]);
+    const mock = await startCli(['--port', '0', '--db', ':memory:', ...args]);
     try {
       expect((await register(at(mock.url), CLIENT)).status).toBe(201);
       expect((await register(at(mock.url), { redirect_uris: 'nope' })).status).toBe(400);
@@ -190,7 +189,7 @@ describe('a running server', () => {
     const folder = join(dir, sig);
     mkdirSync(folder);
     const db = join(folder, 'db.json');
-    const mock = await spawnMock(['--port', '0', '--db', db, '--quiet']);
+    const mock = await startCli(['--port', '0', '--db', db, '--quiet']);
     const res = await register(at(mock.url), CLIENT);
     expect(res.status).toBe(201);
     expect(await mock.stop(sig)).toBe(0);

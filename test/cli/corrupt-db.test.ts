@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
-import { killAll, runCli } from '../support/spawn-mock.js';
 
-afterAll(killAll);
 const root = tempDir();
 
 const entry = (sequence: number, id: string) =>

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
-import { killAll, spawnMock } from '../support/spawn-mock.js';
 
-afterAll(killAll);
 const dir = tempDir();
 
 const REQUESTS = [
@@ -22,7 +21,7 @@ interface Run {
 
 /** Starts a process, registers `requests` one after another, then stops it with `stopWith`. */
 async function runMock(args: string[], requests: readonly object[], stopWith: NodeJS.Signals = 'SIGTERM', cwd?: string): Promise<Run> {
-  const mock = await spawnMock(['--port', '0', '--quiet', ...args], { cwd });
+  const mock = await startCli(['--port', '0', '--quiet', ...args], { cwd });
   const run: Run = { bodies: [], credentials: [] };
   try {
     for (const body of requests) {

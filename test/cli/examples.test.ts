@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, childProcesses, cleanEnv } from '../support/processes.js';
+import { ROOT, runNode } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -16,7 +16,6 @@ function readmeExamples(): Map<string, string> {
 }
 
 describe('README examples', () => {
-  const { run } = childProcesses();
   const scratch = tempDir();
 
   beforeAll(() => {
@@ -37,7 +36,7 @@ describe('README examples', () => {
   });
 
   it('the Programmatic API example runs and exits 0 by itself', async () => {
-    const result = await run(process.execPath, ['examples/programmatic-api.mjs'], { deadlineMs: 15_000 });
+    const result = await runNode(['examples/programmatic-api.mjs'], { deadlineMs: 15_000 });
     expect(result.timedOut).toBe(false);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -45,10 +44,9 @@ describe('README examples', () => {
 
   it('the Vitest example runs with its own config, globalSetup and all', async () => {
     const report = join(scratch, 'report.json');
-    const result = await run(
-      process.execPath,
+    const result = await runNode(
       [VITEST, 'run', '--config', 'examples/vitest/vitest.config.ts', '--reporter=json', `--outputFile=${report}`],
-      { deadlineMs: 60_000, env: cleanEnv({ CI: '1' }) },
+      { deadlineMs: 60_000, env: { CI: '1' } },
     );
     expect(result.timedOut).toBe(false);
     expect(result.code, result.stderr).toBe(0);

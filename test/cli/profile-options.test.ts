@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
+import { runCli, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
-import { runCli, spawnCli } from '../support/spawn.js';
 
 const dir = tempDir();
 const empty = join(dir, 'empty.txt');
@@ -35,7 +35,7 @@ describe('profile and limit options: bad values stop with one line and exit code
     { env: { DCR_MOCK_IDS: 'uuid' }, says: /--ids must be one of/ },
     { env: { DCR_MOCK_INITIAL_ACCESS_TOKEN: '@/nonexistent' }, says: /--initial-access-token @\/nonexistent/ },
   ])('$env', async ({ env, says }) => {
-    const { code, stderr } = await runCli(['--port', '0', '--db', ':memory:'], env);
+    const { code, stderr } = await runCli(['--port', '0', '--db', ':memory:'], { env });
     expect(code).toBe(2);
     expect(stderr).toMatch(says);
   });
@@ -43,11 +43,13 @@ describe('profile and limit options: bad values stop with one line and exit code
 
 describe('profile and limit options are read from DCR_MOCK_* variables', () => {
   it('profile, initial access tokens and the client limit', async () => {
-    const cli = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet'], {
-      DCR_MOCK_PROFILE: 'rfc7591',
-      DCR_MOCK_INITIAL_ACCESS_TOKEN: 'one,two',
-      DCR_MOCK_MAX_CLIENTS: '1',
-      DCR_MOCK_OIDC_RULES: 'false',
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      env: {
+        DCR_MOCK_PROFILE: 'rfc7591',
+        DCR_MOCK_INITIAL_ACCESS_TOKEN: 'one,two',
+        DCR_MOCK_MAX_CLIENTS: '1',
+        DCR_MOCK_OIDC_RULES: 'false',
+      },
     });
     try {
       const endpoint = { registrationEndpoint: `${cli.url}/oidc/register` };

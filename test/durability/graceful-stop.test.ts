@@ -4,21 +4,21 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { parseFailSpec } from '../../src/failures/spec.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { spawnCli } from '../support/child.js';
-import { JSON_HEADERS, type Reply, pool, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, type NodeReply, pool, registration, send } from '../support/http.js';
+import { startCli } from '../support/processes.js';
 import { start, tempDir } from '../support/server.js';
 
 const CONNECTIONS = 16;
 /** Far longer than a stop may take: the faults below must be ended by the stop, not by running out. */
 const HELD_MS = 60_000;
 
-type Outcome = { reply: Reply } | { error: Error };
-const settle = (p: Promise<Reply>): Promise<Outcome> => p.then((reply) => ({ reply }), (error: Error) => ({ error }));
+type Outcome = { reply: NodeReply } | { error: Error };
+const settle = (p: Promise<NodeReply>): Promise<Outcome> => p.then((reply) => ({ reply }), (error: Error) => ({ error }));
 
 describe('SIGTERM during load', () => {
   it('finishes or refuses every request in flight, ends held faults, flushes and exits 0 by itself', { timeout: 60_000 }, async () => {
     const db = join(tempDir(), 'db.json');
-    const child = await spawnCli(['--port', '0', '--db', db, '--quiet', '--fail', 'timeout:header=x-case:timeout']);
+    const child = await startCli(['--port', '0', '--db', db, '--quiet', '--fail', 'timeout:header=x-case:timeout']);
     const endpoint = `${child.url}/oidc/register`;
     const held = (name: string, headers: Record<string, string>) =>
       settle(send(endpoint, { method: 'POST', body: registration(name), headers: { ...JSON_HEADERS, ...headers }, timeoutMs: HELD_MS * 2 }));
@@ -48,7 +48,7 @@ describe('SIGTERM during load', () => {
       }
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-    const code = await child.exited;
+    const { code } = await child.exit;
     const exitMs = performance.now() - signalledAt;
     agent.destroy();
     const faults = await Promise.all([timeoutFromFlag, timeoutFromHeader, slowBody, delayed]);
@@ -68,7 +68,7 @@ describe('SIGTERM during load', () => {
     expect(finished.map((r) => (typeof r === 'string' ? r : r.status))).toEqual([201, 201]);
 
     // Flushed: db.json alone holds every client that got its 201, and the journal is gone.
-    const acked = [...replies, ...(finished as Reply[])].map((r) => JSON.parse(r.text) as Record<string, unknown>);
+    const acked = [...replies, ...(finished as NodeReply[])].map((r) => JSON.parse(r.text) as Record<string, unknown>);
     const stored = new Map((JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => [c.client_id, c]));
     for (const body of acked) expect(stored.get(body['client_id'] as string)).toMatchObject(body);
     expect(existsSync(`${db}.journal`)).toBe(false);

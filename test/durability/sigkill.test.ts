@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { sfc32Randomizer, seedWords } from '../../src/random.js';
 import { JournaledJSONFile } from '../../src/store/journaled-file.js';
 import type { ClientRecord } from '../../src/store/shape.js';
-import { type Child, kill, spawnCli } from '../support/child.js';
-import { JSON_HEADERS, pool, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, pool, registration, send } from '../support/http.js';
+import { type Cli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 const ROUNDS = 10;
@@ -32,7 +32,7 @@ function plan(seed: string): Round[] {
 type Acknowledged = Map<string, Record<string, unknown>>;
 
 /** Runs registrations over CONNECTIONS connections until `kill` 201s arrived, then kills the child. */
-async function loadThenKill(child: Child, round: number, spec: Round, acked: Acknowledged): Promise<number> {
+async function loadThenKill(child: Cli, round: number, spec: Round, acked: Acknowledged): Promise<number> {
   const agent = pool(CONNECTIONS);
   let sent = 0;
   let received = 0;
@@ -61,7 +61,7 @@ async function loadThenKill(child: Child, round: number, spec: Round, acked: Ack
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  await kill(child);
+  await child.stop('SIGKILL');
   agent.destroy();
   return received;
 }
@@ -89,7 +89,7 @@ describe('durability under SIGKILL', () => {
     const totals = { kills: 0, survived: 0, acknowledged: 0, lost: 0, storedUnacknowledged: 0 };
 
     for (const [round, spec] of plan(SEED).entries()) {
-      const child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
+      const child = await startCli(['--port', '0', '--db', db, '--quiet']);
 
       // What the restart folded into db.json: every 201 so far, byte for byte, and no id twice.
       const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] };
@@ -122,8 +122,8 @@ describe('durability under SIGKILL', () => {
     }
 
     // A last start and a clean stop: everything is in db.json and the journal is gone.
-    const child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    const child = await startCli(['--port', '0', '--db', db, '--quiet']);
+    expect(await child.stop()).toBe(0);
     const final = JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] };
     expectUnique(final.clients);
     expect(lostFrom(final.clients, acked)).toEqual([]);

@@ -7,7 +7,7 @@ import { httpFailure, isHttpMode } from '../../src/failures/catalogue.js';
 import { type FailureRule, parseFailSpec } from '../../src/failures/spec.js';
 import type { RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
-import { type Reply, pool, send } from '../support/node-http.js';
+import { type NodeReply, pool, send } from '../support/http.js';
 import { start, tempDir } from '../support/server.js';
 import { HOLDING_MODES, NASTY_KEYS, answeringSpec, body, contentType, jsonText, metadataText, ruleJson } from './arbitraries.js';
 import { check, prototypeState, runs, timeoutFor } from './harness.js';
@@ -72,7 +72,7 @@ function expectationOf(specs: readonly string[]): { invalid: boolean; holding: b
 }
 
 /** The checks after every case: no unasked 5xx, nothing changed by a 4xx, still serving, prototypes intact. */
-async function afterCase(reply: Reply, before: Snapshot, asks5xx = false): Promise<void> {
+async function afterCase(reply: NodeReply, before: Snapshot, asks5xx = false): Promise<void> {
   if (!asks5xx) expect(reply.status, reply.text.slice(0, 300)).toBeLessThan(500);
   if (reply.status >= 400 && reply.status < 500) {
     expect(await snapshot(false)).toEqual(before);

@@ -11,7 +11,7 @@ import {
   type StartOptions,
   startDcrMock,
 } from '../../src/index.js';
-import { childProcesses, ROOT } from '../support/processes.js';
+import { ROOT, runNode } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const SPA = { client_name: 'My SPA', redirect_uris: ['http://localhost:5173/callback'] };
@@ -256,7 +256,6 @@ describe('startDcrMock: many instances in one process', () => {
 });
 
 describe('startDcrMock: close() leaves no handle open', () => {
-  const { run } = childProcesses();
   const dir = tempDir();
 
   beforeAll(() => {
@@ -296,7 +295,7 @@ process.on('exit', () => {
   });
 
   it('a child process that starts three instances, uses and closes them, exits by itself', async () => {
-    const result = await run(process.execPath, [join(dir, 'three.mjs')], { cwd: dir, deadlineMs: 10_000 });
+    const result = await runNode([join(dir, 'three.mjs')], { cwd: dir, deadlineMs: 10_000 });
     expect(result.timedOut, `still running after 10 s; stdout: ${result.stdout}`).toBe(false);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
+import { startCli } from '../support/processes.js';
 import { register, start, tempDir } from '../support/server.js';
-import { spawnCli } from '../support/spawn.js';
 
 const cb = (name: string) => `https://${name}.example/cb`;
 /** The requests of four tests sharing one server; "twin" is sent twice. */
@@ -32,7 +32,7 @@ describe('--ids content', () => {
     ];
     const results = [];
     for (const order of orders) {
-      const cli = await spawnCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet']);
+      const cli = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet']);
       try {
         results.push(await registerAll(cli.url, order));
       } finally {
@@ -44,8 +44,8 @@ describe('--ids content', () => {
   });
 
   it('in parallel too', async () => {
-    const cli = await spawnCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet'], { DCR_MOCK_SEED: 'parallel' });
-    const other = await spawnCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet', '--seed', 'parallel']);
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet'], { env: { DCR_MOCK_SEED: 'parallel' } });
+    const other = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet', '--seed', 'parallel']);
     try {
       const names = ['alpha', 'beta', 'gamma'];
       const all = async (url: string, order: string[]) =>

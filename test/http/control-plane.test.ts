@@ -3,9 +3,9 @@ import { JOURNAL_SIZE } from '../../src/control/journal.js';
 import { MODE_NAMES } from '../../src/failures/catalogue.js';
 import type { RunningServer } from '../../src/server.js';
 import { VERSION } from '../../src/version.js';
-import { startCli } from '../support/child-process.js';
 import { call, controlPlane } from '../support/control.js';
 import { freshIds } from '../support/failure-checks.js';
+import { startCli } from '../support/processes.js';
 import { register, start } from '../support/server.js';
 import { METADATA } from '../support/wire.js';
 

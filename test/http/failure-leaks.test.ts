@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toFailureRule } from '../../src/failures/spec.js';
-import { runNode } from '../support/child-process.js';
+import { runNode } from '../support/processes.js';
 import { start } from '../support/server.js';
 import { METADATA, postOverHttp } from '../support/wire.js';
 
@@ -27,9 +27,9 @@ describe('held faults leave nothing behind', () => {
 
   it('a process that held faults, saw its clients give up and closed the mock exits on its own', async () => {
     // The faults hold for 60 s; a leaked socket or timer would keep the child alive far past the deadline.
-    const run = await runNode([CHILD], 20_000);
+    const run = await runNode([CHILD], { deadlineMs: 20_000 });
 
-    expect(run.killed, `still running at the deadline; stderr: ${run.stderr}`).toBe(false);
+    expect(run.timedOut, `still running at the deadline; stderr: ${run.stderr}`).toBe(false);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDcrMock } from '../../src/index.js';
 import type { RunningServer } from '../../src/server.js';
-import { startCli } from '../support/child-process.js';
 import { controlPlane } from '../support/control.js';
 import { freshIds } from '../support/failure-checks.js';
+import { startCli } from '../support/processes.js';
 import { register, start } from '../support/server.js';
 import { METADATA } from '../support/wire.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DcrMock, type FixtureClient, StartupError, type StartOptions, startDcrMock } from '../../src/index.js';
-import { CLI, childProcesses, cleanEnv } from '../support/processes.js';
+import { CLI, runNode, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const WEB: FixtureClient = {
@@ -250,13 +250,12 @@ describe('fixtures: reset brings them back', () => {
 });
 
 describe('fixtures: at the CLI', () => {
-  const { run, startCli } = childProcesses();
 
   it('--fixtures FILE with a bad entry exits 2 with one line naming it', async () => {
     const dir = freshDir();
     const file = join(dir, 'clients.json');
     writeJson(file, { clients: [WEB, SPA, { ...SPA, client_id: 'fx-2', redirect_uris: ['https://a.example/cb#frag'] }] });
-    const result = await run(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
+    const result = await runNode([CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
       deadlineMs: 10_000,
     });
     expect(result.timedOut).toBe(false);
@@ -271,10 +270,12 @@ describe('fixtures: at the CLI', () => {
     const dir = freshDir();
     const file = join(dir, 'clients.json');
     writeJson(file, [WEB, SPA]);
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], { env: cleanEnv({ DCR_MOCK_FIXTURES: file }) });
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], { env: { DCR_MOCK_FIXTURES: file } });
     const clients = (await json(`${cli.url}/__dcr/clients`)) as Array<{ client_id: string }>;
     expect(clients.map((c) => c.client_id)).toEqual(['fx-web', 'fx-spa']);
-    expect(await cli.stop()).toEqual({ code: 0, signal: null });
-    expect(cli.output()).toContain('\nfixtures: 2 clients, 2 newly stored\n');
+    await cli.stop();
+    const { code, signal } = await cli.exit;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toContain('\nfixtures: 2 clients, 2 newly stored\n');
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Low, Memory } from 'lowdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { send } from '../support/node-http.js';
+import { send } from '../support/http.js';
 import { start } from '../support/server.js';
 
 // dcr-mock answers paging-only list requests itself (json-server sorts every list, which is slow

@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
+import { startCli } from '../support/processes.js';
 import { register, start, tempDir } from '../support/server.js';
-
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 /** json-server's routes sit behind a guard: nothing sent through them may break db.json or reach a 5xx. */
 describe('json-server routes over the same db', () => {
@@ -64,20 +61,13 @@ describe('json-server under NODE_ENV=production', () => {
   it('serves its routes although no ./public folder exists', async () => {
     // A child process: json-server reads NODE_ENV once, when first imported.
     const cwd = tempDir();
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--quiet'], {
-      cwd,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], { cwd, env: { NODE_ENV: 'production' } });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.once('data', (d: Buffer) => resolve(String(d).split('\n')[0] ?? ''));
-        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-      });
-      const res = await fetch(`${url}/clients`);
+      const res = await fetch(`${cli.url}/clients`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual([]);
     } finally {
-      child.kill();
+      await cli.stop();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli, stopAllCli } from '../support/cli-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../support/http.js';
+import { startCli } from '../support/processes.js';
 import { register, start, tempDir } from '../support/server.js';
 
 const SEED = 'persistence';
@@ -12,7 +12,6 @@ const BODIES = ['One', 'Two', 'Three', 'Four', 'Five'].map((client_name, i) => (
 }));
 
 const dir = tempDir();
-afterAll(stopAllCli);
 let dbCount = 0;
 /** A fresh db path in the file's temp folder. */
 const newDb = () => join(dir, `db-${++dbCount}.json`);
@@ -85,13 +84,14 @@ describe(':memory:', () => {
 describe('the journal: a process killed without closing', () => {
   it.each([1, 3])('loses none of %i registrations answered just before a SIGKILL', async (count) => {
     const db = newDb();
-    const cli = await spawnCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], dir);
+    const cli = await startCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], { cwd: dir });
     try {
       await registerInOrder(cli, 0, count);
-      cli.child.kill('SIGKILL');
-      expect(await cli.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      cli.process.kill('SIGKILL');
+      const { code, signal } = await cli.exit;
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
     } finally {
-      await cli.stop();
+      await cli.stop('SIGKILL');
     }
 
     const server = await start({ db, seed: SEED });
@@ -107,13 +107,13 @@ describe('the journal: a process killed without closing', () => {
     const db = newDb();
     const journal = `${db}.journal`;
     const crash = async (from: number, to: number) => {
-      const cli = await spawnCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], dir);
+      const cli = await startCli(['--port', '0', '--db', db, '--quiet', '--seed', SEED], { cwd: dir });
       try {
         await registerInOrder(cli, from, to);
-        cli.child.kill('SIGKILL');
-        await cli.exited;
+        cli.process.kill('SIGKILL');
+        await cli.exit;
       } finally {
-        await cli.stop();
+        await cli.stop('SIGKILL');
       }
     };
 

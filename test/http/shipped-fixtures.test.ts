@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DcrMock, type StartOptions, startDcrMock } from '../../src/index.js';
-import { ROOT, childProcesses } from '../support/processes.js';
+import { ROOT, startCli } from '../support/processes.js';
 import { register } from '../support/server.js';
 
 const FIXTURES = join(ROOT, 'fixtures');
@@ -102,8 +102,6 @@ describe('fixtures/ as shipped', () => {
 });
 
 describe('fixtures/ at the CLI', () => {
-  const { startCli } = childProcesses();
-
   it('--config loads a scenario and --fixtures the clients, together', async () => {
     const cli = await startCli([
       '--port', '0', '--db', ':memory:', '--quiet',
@@ -114,7 +112,9 @@ describe('fixtures/ at the CLI', () => {
     expect(res.json).toMatchObject({ message: 'dynamic client registration is disabled' });
     const clients = (await (await fetch(`${cli.url}/__dcr/clients`)).json()) as unknown[];
     expect(clients).toHaveLength(3);
-    expect(await cli.stop()).toEqual({ code: 0, signal: null });
+    await cli.stop();
+    const { code, signal } = await cli.exit;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
 });
 

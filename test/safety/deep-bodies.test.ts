@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, kill, spawnCli } from '../support/child.js';
-import { JSON_HEADERS, send } from '../support/node-http.js';
+import { JSON_HEADERS, send } from '../support/http.js';
+import { runCli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 // JSON.parse takes nesting far deeper than JSON.stringify (or any recursive walk) can give back.
@@ -15,7 +14,7 @@ const deep = (open: string, close: string) => {
 
 describe('deeply nested JSON bodies', () => {
   it('are refused with a 4xx and do not crash the server (journal, request log, control plane)', async () => {
-    const child = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet']);
+    const child = await startCli(['--port', '0', '--db', ':memory:', '--quiet']);
     const cases = [
       ['/oidc/register', deep(DEEP[0], DEEP[1])],
       ['/oidc/register', deep(DEEP[2], DEEP[3])],
@@ -31,7 +30,7 @@ describe('deeply nested JSON bodies', () => {
     }
     const journal = await send(`${child.url}/__dcr/requests`);
     expect(journal.status).toBe(200);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(await child.stop()).toBe(0);
     expect(child.stderr()).toBe('');
   });
 });
@@ -39,11 +38,11 @@ describe('deeply nested JSON bodies', () => {
 describe('a deeply nested value in a config file', () => {
   const dir = tempDir();
 
-  it('exits 2 with a one-line reason, like any bad option', () => {
+  it('exits 2 with a one-line reason, like any bad option', async () => {
     const file = join(dir, 'deep.config.json');
     writeFileSync(file, `{"port":${deep(DEEP[0], DEEP[1])}}`);
-    const run = spawnSync(process.execPath, [CLI, '--config', file, '--db', ':memory:'], { encoding: 'utf8', timeout: 15_000 });
-    expect(run.status, run.stderr).toBe(2);
+    const run = await runCli(['--config', file, '--db', ':memory:'], { deadlineMs: 15_000 });
+    expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/^\[dcr-mock\] Failed to read the options: --port must be/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });

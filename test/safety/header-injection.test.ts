@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { CLI } from '../support/child.js';
+import { runCli } from '../support/processes.js';
 import { start } from '../support/server.js';
 
 const INJECTED = /^x-injected/im;
@@ -83,10 +82,10 @@ describe('values from rules cannot add header lines', () => {
     expect(res.head).toMatch(/^x-dcr-mock-failure: rate_limited$/m);
   });
 
-  it('--fail with CR/LF in a value exits 2', () => {
+  it('--fail with CR/LF in a value exits 2', async () => {
     for (const spec of ['rate_limited:retry_after=1\r\nx-injected: 1', 'service_unavailable:status=503\nx-injected: 1']) {
-      const run = spawnSync(process.execPath, [CLI, '--port', '0', '--db', ':memory:', '--fail', spec], { encoding: 'utf8', timeout: 15_000 });
-      expect(run.status, run.stderr).toBe(2);
+      const run = await runCli(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
+      expect(run.code, run.stderr).toBe(2);
       expect(run.stdout).toBe('');
     }
   });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Child, kill, spawnCli } from '../support/child.js';
-import { JSON_HEADERS, registration, send } from '../support/node-http.js';
+import { JSON_HEADERS, registration, send } from '../support/http.js';
+import { type Cli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
-const write = (child: Child, method: string, path: string, body: string) =>
+const write = (child: Cli, method: string, path: string, body: string) =>
   send(`${child.url}${path}`, { method, body, headers: JSON_HEADERS, timeoutMs: 5_000 });
-const register = (child: Child, name: string) =>
+const register = (child: Cli, name: string) =>
   send(`${child.url}/oidc/register`, { method: 'POST', body: registration(name), headers: JSON_HEADERS, timeoutMs: 5_000 });
 
 // json-server's routes share dcr-mock's store: what they write must leave it usable, now and at the next start.
@@ -20,7 +20,7 @@ describe('writes through json-server routes', () => {
     ['PUT', '/constructor', '{"prototype":{"polluted":"yes"}}'],
     ['POST', '/meta', '{}'],
   ])('%s %s is refused, and registration goes on with new ids', async (method, path, body) => {
-    const child = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet']);
+    const child = await startCli(['--port', '0', '--db', ':memory:', '--quiet']);
     const first = await register(child, 'a');
     const res = await write(child, method, path, body);
     expect(res.status, res.text).toBe(405);
@@ -29,35 +29,35 @@ describe('writes through json-server routes', () => {
     expect(new Set(ids).size).toBe(3);
     const health = JSON.parse((await send(`${child.url}/__dcr/health`)).text) as { sequence: number };
     expect(health.sequence).toBe(3);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(await child.stop()).toBe(0);
   });
 
   it('a client cannot be added, or lose its client_id, over REST; an edit survives a restart', async () => {
     const db = join(dir, 'db.json');
-    let child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
+    let child = await startCli(['--port', '0', '--db', db, '--quiet']);
     const issued = JSON.parse((await register(child, 'a')).text) as { client_id: string };
     expect((await write(child, 'POST', '/clients', '{"client_name":"by hand"}')).status).toBe(405);
     expect((await write(child, 'PUT', `/clients/${issued.client_id}`, '{"client_name":"x","client_id":42}')).status).toBe(400);
     const renamed = await write(child, 'PATCH', `/clients/${issued.client_id}`, '{"client_name":"renamed"}');
     expect(renamed.status).toBe(200);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(await child.stop()).toBe(0);
 
-    child = await spawnCli(['--port', '0', '--db', db, '--quiet']);
+    child = await startCli(['--port', '0', '--db', db, '--quiet']);
     const clients = JSON.parse((await send(`${child.url}/clients`)).text) as Array<{ client_id: string; client_name: string }>;
     expect(clients.map((c) => [c.client_id, c.client_name])).toEqual([[issued.client_id, 'renamed']]);
     expect(JSON.parse((await register(child, 'b')).text).client_id).not.toBe(issued.client_id);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(await child.stop()).toBe(0);
   });
 
   it('a malformed or oversized body, or a query json-server cannot answer, gets a 4xx, not a 500 with a stack trace', async () => {
-    const child = await spawnCli(['--port', '0', '--db', ':memory:', '--quiet']);
+    const child = await startCli(['--port', '0', '--db', ':memory:', '--quiet']);
     expect((await write(child, 'POST', '/clients', '{"client_name":')).status).toBe(400);
     expect((await write(child, 'PATCH', '/clients/x', 'not json')).status).toBe(400);
     expect((await write(child, 'POST', '/clients', JSON.stringify({ client_name: 'x'.repeat(70_000) }))).status).toBe(413);
     await register(child, 'a');
     expect((await send(`${child.url}/clients?_embed=meta`)).status).toBe(400);
     expect((await send(`${child.url}/__dcr/health`)).status).toBe(200);
-    expect(await kill(child, 'SIGTERM')).toBe(0);
+    expect(await child.stop()).toBe(0);
     expect(child.stderr()).toBe('');
   });
 });
