@@ -46,7 +46,11 @@ function writeBigDb(path, count) {
   const clients = [];
   for (let n = 1; n <= count; n++) {
     const issued = credentials.issue(n, profile.idPrefix);
-    const response = auth0Response(profile, { client_name: `client ${n}`, redirect_uris: [`https://app${n}.example.com/callback`] }, issued);
+    const response = auth0Response(
+      profile,
+      { client_name: `client ${n}`, redirect_uris: [`https://app${n}.example.com/callback`] },
+      issued,
+    );
     clients.push({ id: issued.client_id, client_id: issued.client_id, ...response, created_at });
   }
   writeFileSync(path, JSON.stringify({ clients, meta: { sequence: count, epoch: 0 } }, null, 2));
@@ -55,7 +59,9 @@ function writeBigDb(path, count) {
 /** Spawns the CLI; resolves when it has printed its URL. */
 function startServer(db) {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--db', db, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--db', db, '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -79,7 +85,11 @@ async function stopServer({ child }) {
 }
 
 async function firstRegistration(url) {
-  const res = await fetch(`${url}/oidc/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const res = await fetch(`${url}/oidc/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+  });
   if (res.status !== 201) throw new Error(`the first registration got ${res.status}`);
   await res.arrayBuffer();
 }
@@ -95,15 +105,22 @@ async function coldStart(db) {
 
 function load(url, options) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
   });
 }
 
 async function registrationRate(db) {
   const server = await startServer(db);
-  const result = await load(`${server.url}/oidc/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const result = await load(`${server.url}/oidc/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+  });
   await stopServer(server);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`registration load: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`registration load: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -113,7 +130,9 @@ const ms = (x) => `${Math.round(x)} ms`;
 const bigDb = join(dir, 'big.json');
 const t0 = performance.now();
 writeBigDb(bigDb, CLIENTS);
-console.log(`db.json with ${CLIENTS.toLocaleString('en')} clients: ${(statSync(bigDb).size / 1e6).toFixed(1)} MB, written in ${ms(performance.now() - t0)}`);
+console.log(
+  `db.json with ${CLIENTS.toLocaleString('en')} clients: ${(statSync(bigDb).size / 1e6).toFixed(1)} MB, written in ${ms(performance.now() - t0)}`,
+);
 
 // Cold starts: a fresh copy each time, since a start folds nothing in but a run adds clients.
 const cold = { empty: [], big: [] };
@@ -127,8 +146,12 @@ for (let round = 0; round < 3; round++) {
 const summary = (runs) => ({ urlMs: median(runs.map((r) => r.urlMs)), firstMs: median(runs.map((r) => r.firstMs)) });
 const coldEmpty = summary(cold.empty);
 const coldBig = summary(cold.big);
-console.log(`start-up, empty db.json:   ${ms(coldEmpty.urlMs)} to the URL line, ${ms(coldEmpty.firstMs)} to the first 201 (median of 3)`);
-console.log(`start-up, ${CLIENTS} clients: ${ms(coldBig.urlMs)} to the URL line, ${ms(coldBig.firstMs)} to the first 201 (median of 3)`);
+console.log(
+  `start-up, empty db.json:   ${ms(coldEmpty.urlMs)} to the URL line, ${ms(coldEmpty.firstMs)} to the first 201 (median of 3)`,
+);
+console.log(
+  `start-up, ${CLIENTS} clients: ${ms(coldBig.urlMs)} to the URL line, ${ms(coldBig.firstMs)} to the first 201 (median of 3)`,
+);
 
 // Registration throughput, alternating so that both see the same machine load.
 const rates = { empty: [], big: [] };
@@ -140,7 +163,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const rateEmpty = median(rates.empty);
 const rateBig = median(rates.big);
-console.log(`registrations/s over ${CONNECTIONS} connections, ${DURATION} s rounds: empty ${Math.round(rateEmpty)}, ${CLIENTS} clients ${Math.round(rateBig)} (rounds: ${rates.empty.map(Math.round).join('/')} vs ${rates.big.map(Math.round).join('/')})`);
+console.log(
+  `registrations/s over ${CONNECTIONS} connections, ${DURATION} s rounds: empty ${Math.round(rateEmpty)}, ${CLIENTS} clients ${Math.round(rateBig)} (rounds: ${rates.empty.map(Math.round).join('/')} vs ${rates.big.map(Math.round).join('/')})`,
+);
 console.log(`ratio ${CLIENTS} clients / empty: ${(rateBig / rateEmpty).toFixed(2)} (aim: at least 0.50)`);
 
 // json-server's paged reads over the big store.
@@ -150,10 +175,14 @@ for (const page of pages) {
   const started = performance.now();
   const res = await fetch(`${server.url}/clients?_page=${page}&_per_page=25`);
   const body = await res.json();
-  console.log(`GET /clients?_page=${page}&_per_page=25: ${res.status}, ${body.data?.length ?? 0} clients, ${ms(performance.now() - started)} (first request)`);
+  console.log(
+    `GET /clients?_page=${page}&_per_page=25: ${res.status}, ${body.data?.length ?? 0} clients, ${ms(performance.now() - started)} (first request)`,
+  );
 }
 const paged = await load(`${server.url}/clients?_page=${pages[1]}&_per_page=25`, { duration: Math.min(DURATION, 3) });
-console.log(`GET /clients?_page=…: ${Math.round(paged.requests.average)} requests/s, p50 ${paged.latency.p50} ms, p99 ${paged.latency.p99} ms`);
+console.log(
+  `GET /clients?_page=…: ${Math.round(paged.requests.average)} requests/s, p50 ${paged.latency.p50} ms, p99 ${paged.latency.p99} ms`,
+);
 await stopServer(server);
 
 const ok = coldBig.urlMs < 2000 && rateBig >= 0.5 * rateEmpty;

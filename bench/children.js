@@ -31,11 +31,13 @@ export async function startChild(argv, { nodeArgs = [] } = {}) {
     get stderr() {
       return stderr;
     },
-    exited: once(proc, 'exit').catch(() => [null, null]).then(([code, signal]) => {
-      running.delete(proc);
-      if (!child.stopping) child.crash = { code, signal };
-      return { code, signal };
-    }),
+    exited: once(proc, 'exit')
+      .catch(() => [null, null])
+      .then(([code, signal]) => {
+        running.delete(proc);
+        if (!child.stopping) child.crash = { code, signal };
+        return { code, signal };
+      }),
   };
   try {
     child.url = await firstLine(proc, child.exited);
@@ -51,7 +53,10 @@ export async function startChild(argv, { nodeArgs = [] } = {}) {
 function firstLine(proc, exited) {
   return new Promise((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`no URL on stdout within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no URL on stdout within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk) => {
       text += chunk;
       const end = text.indexOf('\n');
@@ -89,7 +94,12 @@ export function killAllChildren() {
 /** POSTs a JSON body with a fresh connection; resolves with the status, headers and body text. */
 export function postJson(url, body, timeoutMs = 10_000) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: false, timeout: timeoutMs, headers: { 'content-type': 'application/json' } });
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      timeout: timeoutMs,
+      headers: { 'content-type': 'application/json' },
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.on('response', (res) => {

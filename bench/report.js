@@ -90,7 +90,16 @@ export function formatReport(results) {
     out.push('');
     const rows = [['target', 'what', 'req/s', 'vs floor', 'p50 ms', 'p99 ms', 'failures', 'req/s by round']];
     for (const [name, t] of Object.entries(load)) {
-      rows.push([name, t.label, int(t.rps), ratio(t.ratio), ms(t.p50), ms(t.p99), t.crash ? 'exited' : int(t.failures), t.rounds.map((r) => int(r.rps)).join(' ')]);
+      rows.push([
+        name,
+        t.label,
+        int(t.rps),
+        ratio(t.ratio),
+        ms(t.p50),
+        ms(t.p99),
+        t.crash ? 'exited' : int(t.failures),
+        t.rounds.map((r) => int(r.rps)).join(' '),
+      ]);
     }
     out.push(table(rows, 2));
     const stored = Object.entries(load).filter(([, t]) => t.stored);
@@ -104,17 +113,30 @@ export function formatReport(results) {
     }
   }
   if (Object.keys(cold).length) {
-    out.push('', table([
-      ['cold start (spawn -> first 201)', 'median ms', 'min', 'max', 'runs'],
-      ...Object.values(cold).map((c) => [c.label, ms(c.median), ms(c.min), ms(c.max), c.runs.length]),
-    ]));
+    out.push(
+      '',
+      table([
+        ['cold start (spawn -> first 201)', 'median ms', 'min', 'max', 'runs'],
+        ...Object.values(cold).map((c) => [c.label, ms(c.median), ms(c.min), ms(c.max), c.runs.length]),
+      ]),
+    );
   }
-  out.push('', table([
-    ['aim (PRODUCT.md)', 'measured', 'status'],
-    ...aims.map((a) => [a.aim, a.measured === undefined ? '-' : a.unit === 'x' ? ratio(a.measured) : `${ms(a.measured)} ms`, a.status]),
-  ]));
+  out.push(
+    '',
+    table([
+      ['aim (PRODUCT.md)', 'measured', 'status'],
+      ...aims.map((a) => [
+        a.aim,
+        a.measured === undefined ? '-' : a.unit === 'x' ? ratio(a.measured) : `${ms(a.measured)} ms`,
+        a.status,
+      ]),
+    ]),
+  );
   if (settings.cpus < 4 && load.floor) {
-    out.push('', `note: ${settings.cpus} CPUs for the load generator and the server together; the floor may be capped by the generator, which flatters the ratios.`);
+    out.push(
+      '',
+      `note: ${settings.cpus} CPUs for the load generator and the server together; the floor may be capped by the generator, which flatters the ratios.`,
+    );
   }
   if (warnings.length) {
     out.push('', ...warnings.map((w) => `!!! WARNING: ${w}`));

@@ -37,7 +37,10 @@ const cleanUp = () => {
   rmSync(workDir, { recursive: true, force: true });
 };
 process.on('exit', cleanUp);
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.once(signal, () => {
     log(`\n${signal}: stopping the servers`);
     cleanUp();
@@ -82,7 +85,8 @@ async function main() {
   const loadSummary = summarizeLoad(load);
   const coldSummary = summarizeCold(cold);
   for (const [name, t] of Object.entries(loadSummary)) {
-    if (t.failures > 0) warnings.push(`${name}: ${t.failures} failed requests (errors, timeouts or non-2xx); its figures are not valid`);
+    if (t.failures > 0)
+      warnings.push(`${name}: ${t.failures} failed requests (errors, timeouts or non-2xx); its figures are not valid`);
   }
   return {
     settings: {
@@ -105,7 +109,9 @@ async function measureLoad(targets, prepareDb, warnings) {
   try {
     for (const row of targets) {
       const db = prepareDb(row);
-      const nodeArgs = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf, '--cpu-prof-name', `${row.name}.cpuprofile`] : [];
+      const nodeArgs = options.cpuProf
+        ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf, '--cpu-prof-name', `${row.name}.cpuprofile`]
+        : [];
       const child = await startChild(argvOf(row, db), { nodeArgs });
       const initial = db && row.db === 'prefilled' ? PREFILLED_CLIENTS : 0;
       running.push({ row, child, db, initial, answered: 0, rounds: [] });
@@ -116,14 +122,18 @@ async function measureLoad(targets, prepareDb, warnings) {
       for (const target of running) {
         const round = await runRound(target.child.url, { connections: options.connections, duration: options.warmup });
         target.answered += round.ok;
-        if (failures(round) > 0) warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
+        if (failures(round) > 0)
+          warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
         await settle(target, warnings);
       }
     }
     for (let i = 1; i <= options.rounds; i++) {
       for (const target of running) {
         if (!isAlive(target, warnings)) continue;
-        const round = await runRound(target.child.url, { connections: options.connections, duration: options.duration });
+        const round = await runRound(target.child.url, {
+          connections: options.connections,
+          duration: options.duration,
+        });
         target.answered += round.ok;
         round.settleMs = await settle(target, warnings);
         target.rounds.push(round);
@@ -150,15 +160,22 @@ async function measureLoad(targets, prepareDb, warnings) {
 
 /** One registration on each target before the load: a 201, with the same headers as the floor's. */
 async function probe(running, warnings) {
-  const names = (headers) => Object.keys(headers).filter((h) => !['date', 'connection', 'keep-alive'].includes(h)).sort().join(', ');
+  const names = (headers) =>
+    Object.keys(headers)
+      .filter((h) => !['date', 'connection', 'keep-alive'].includes(h))
+      .sort()
+      .join(', ');
   let floorHeaders;
   for (const target of running) {
     const res = await postJson(`${target.child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
-    if (res.status !== 201) throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);
+    if (res.status !== 201)
+      throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);
     target.answered++;
     if (target.row.name === 'floor') floorHeaders = names(res.headers);
     else if (floorHeaders && names(res.headers) !== floorHeaders) {
-      warnings.push(`${target.row.name} sends headers [${names(res.headers)}], the floor [${floorHeaders}]: update bench/floor.js`);
+      warnings.push(
+        `${target.row.name} sends headers [${names(res.headers)}], the floor [${floorHeaders}]: update bench/floor.js`,
+      );
     }
   }
 }
@@ -175,7 +192,9 @@ async function settle(target, warnings) {
     const journals = [`${target.db}.journal`, `${target.db}.journal.old`];
     while (journals.some((file) => existsSync(file))) {
       if (performance.now() - started > SETTLE_TIMEOUT_MS) {
-        warnings.push(`${target.row.name}: the journal was still not folded into db.json ${SETTLE_TIMEOUT_MS} ms after a round`);
+        warnings.push(
+          `${target.row.name}: the journal was still not folded into db.json ${SETTLE_TIMEOUT_MS} ms after a round`,
+        );
         break;
       }
       await sleep(25);
@@ -190,7 +209,9 @@ function isAlive(target, warnings) {
   if (!target.child.crash) return true;
   target.crash = { ...target.child.crash, stderr: target.child.stderr.trim() };
   const how = target.crash.signal ?? `code ${target.crash.code}`;
-  warnings.push(`${target.row.name} exited during the run (${how}); its later rounds were skipped. ${target.crash.stderr.slice(-500)}`);
+  warnings.push(
+    `${target.row.name} exited during the run (${how}); its later rounds were skipped. ${target.crash.stderr.slice(-500)}`,
+  );
   log(`!!! ${target.row.name} exited (${how})`);
   return false;
 }
@@ -266,7 +287,14 @@ function readOptions(argv) {
     return n;
   };
   const known = [...LOAD_TARGETS, ...COLD_STARTS].map((r) => r.name);
-  const only = new Set(values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : known);
+  const only = new Set(
+    values.only
+      ? values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : known,
+  );
   const unknown = [...only].filter((name) => !known.includes(name));
   if (unknown.length) usageError(`--only must name some of ${known.join(', ')}, got ${unknown.join(', ')}`);
   return {
@@ -281,6 +309,8 @@ function readOptions(argv) {
 }
 
 function usageError(message) {
-  process.stderr.write(`[dcr-mock bench] Failed to read the options: ${message}. Run node bench/run.js --help for the list.\n`);
+  process.stderr.write(
+    `[dcr-mock bench] Failed to read the options: ${message}. Run node bench/run.js --help for the list.\n`,
+  );
   process.exit(2);
 }

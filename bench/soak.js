@@ -14,7 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '300' }, connections: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '300' }, connections: { type: 'string', default: '8' } },
+});
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 if (!(SECONDS > 0) || !(CONNECTIONS > 0)) {
@@ -26,7 +28,10 @@ const RESET_EVERY_MS = 5_000;
 const MAX_RSS_GROWTH = 0.2;
 
 const dir = mkdtempSync(join(tmpdir(), 'dcr-mock-soak-'));
-const child = fork(fileURLToPath(new URL('./soak-child.js', import.meta.url)), [join(dir, 'db.json')], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const child = fork(fileURLToPath(new URL('./soak-child.js', import.meta.url)), [join(dir, 'db.json')], {
+  execArgv: ['--expose-gc'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
 const cleanUp = () => {
   if (child.exitCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -61,22 +66,68 @@ const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
 const ACTIONS = [
   { weight: 30, name: 'register', make: (i) => ({ path: '/oidc/register', body: good(`soak-${i}`) }), ok: [201] },
   { weight: 3, name: 'bad json', make: () => ({ path: '/oidc/register', body: '{"redirect_uris":' }), ok: [400] },
-  { weight: 3, name: 'bad metadata', make: () => ({ path: '/oidc/register', body: '{"redirect_uris":["javascript:x"],"grant_types":7}' }), ok: [400] },
-  { weight: 1, name: 'too big', make: () => ({ path: '/oidc/register', body: `{"client_name":"${'x'.repeat(70_000)}"}` }), ok: [413, 0] },
+  {
+    weight: 3,
+    name: 'bad metadata',
+    make: () => ({ path: '/oidc/register', body: '{"redirect_uris":["javascript:x"],"grant_types":7}' }),
+    ok: [400],
+  },
+  {
+    weight: 1,
+    name: 'too big',
+    make: () => ({ path: '/oidc/register', body: `{"client_name":"${'x'.repeat(70_000)}"}` }),
+    ok: [413, 0],
+  },
   { weight: 1, name: 'deep', make: () => ({ path: '/oidc/register', body: deep }), ok: [400] },
-  { weight: 1, name: 'bad spec', make: () => ({ path: '/oidc/register', body: good('x'), fail: 'nope:times=x' }), ok: [400] },
+  {
+    weight: 1,
+    name: 'bad spec',
+    make: () => ({ path: '/oidc/register', body: good('x'), fail: 'nope:times=x' }),
+    ok: [400],
+  },
   ...[
-    ['invalid_redirect_uri', 400], ['invalid_client_metadata', 400], ['invalid_software_statement', 400],
-    ['unapproved_software_statement', 400], ['registration_disabled', 400], ['too_many_entities', 403],
-    ['rate_limited', 429], ['invalid_token', 401], ['server_error', 500], ['bad_gateway', 502],
-    ['service_unavailable', 503], ['gateway_timeout', 504], ['malformed_json', 201], ['missing_client_id', 201],
-    ['status_200', 200], ['wrong_content_type', 201], ['rate_limited:retry_after=3,status=599', 599],
-    ['delay:ms=5-30', 201], ['delay:ms=10;server_error', 500], ['server_error:rate=0.5', [201, 500]],
-    ['timeout:ms=150', 0], ['reset', 0], ['empty_response', 0], ['truncated', [201, 0]], ['slow_body:ms=100', 201],
-  ].map(([spec, status]) => ({ weight: 1, name: spec, make: (i) => ({ path: '/oidc/register', body: good(`f-${i}`), fail: spec }), ok: [status].flat() })),
+    ['invalid_redirect_uri', 400],
+    ['invalid_client_metadata', 400],
+    ['invalid_software_statement', 400],
+    ['unapproved_software_statement', 400],
+    ['registration_disabled', 400],
+    ['too_many_entities', 403],
+    ['rate_limited', 429],
+    ['invalid_token', 401],
+    ['server_error', 500],
+    ['bad_gateway', 502],
+    ['service_unavailable', 503],
+    ['gateway_timeout', 504],
+    ['malformed_json', 201],
+    ['missing_client_id', 201],
+    ['status_200', 200],
+    ['wrong_content_type', 201],
+    ['rate_limited:retry_after=3,status=599', 599],
+    ['delay:ms=5-30', 201],
+    ['delay:ms=10;server_error', 500],
+    ['server_error:rate=0.5', [201, 500]],
+    ['timeout:ms=150', 0],
+    ['reset', 0],
+    ['empty_response', 0],
+    ['truncated', [201, 0]],
+    ['slow_body:ms=100', 201],
+  ].map(([spec, status]) => ({
+    weight: 1,
+    name: spec,
+    make: (i) => ({ path: '/oidc/register', body: good(`f-${i}`), fail: spec }),
+    ok: [status].flat(),
+  })),
   { weight: 2, name: 'journal', make: () => ({ method: 'GET', path: '/__dcr/requests?limit=50' }), ok: [200] },
   { weight: 1, name: 'rules', make: () => ({ method: 'GET', path: '/__dcr/failures' }), ok: [200] },
-  { weight: 1, name: 'add rule', make: () => ({ path: '/__dcr/failures', body: '{"mode":"rate_limited","times":1,"match":{"header":"x-soak-rule:yes"}}' }), ok: [201] },
+  {
+    weight: 1,
+    name: 'add rule',
+    make: () => ({
+      path: '/__dcr/failures',
+      body: '{"mode":"rate_limited","times":1,"match":{"header":"x-soak-rule:yes"}}',
+    }),
+    ok: [201],
+  },
   { weight: 1, name: 'page', make: () => ({ method: 'GET', path: '/clients?_page=2&_per_page=10' }), ok: [200] },
   { weight: 1, name: 'health', make: () => ({ method: 'GET', path: '/__dcr/health' }), ok: [200] },
 ];
@@ -137,19 +188,27 @@ async function settledSample() {
 }
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
-const show = (r) => Object.entries(r).sort().map(([k, v]) => `${k}:${v}`).join(' ');
+const show = (r) =>
+  Object.entries(r)
+    .sort()
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
 
 console.log(`[soak] ${SECONDS} s against ${base}, ${CONNECTIONS} connections; warm-up ${WARMUP_MS / 1000} s`);
 await load(WARMUP_MS);
 const start = await settledSample();
-console.log(`[soak] start: RSS ${mb(start.rss)}, heap ${mb(start.heapUsed)}, handles ${show(start.resources)}${start.gc ? '' : ' (no GC exposed)'}`);
+console.log(
+  `[soak] start: RSS ${mb(start.rss)}, heap ${mb(start.heapUsed)}, handles ${show(start.resources)}${start.gc ? '' : ' (no GC exposed)'}`,
+);
 
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
 while (Date.now() < deadline) {
   await load(Math.min(10_000, deadline - Date.now()));
   const s = await ask('sample');
-  console.log(`[soak] ${Math.round((Date.now() - started) / 1000)} s: ${tally.requests} requests, RSS ${mb(s.rss)}, heap ${mb(s.heapUsed)}`);
+  console.log(
+    `[soak] ${Math.round((Date.now() - started) / 1000)} s: ${tally.requests} requests, RSS ${mb(s.rss)}, heap ${mb(s.heapUsed)}`,
+  );
 }
 
 const end = await settledSample();
@@ -158,13 +217,23 @@ const stopped = await ask('stop');
 const [code] = await once(child, 'exit');
 
 const growth = (end.rss - start.rss) / start.rss;
-const handlesBack = JSON.stringify(Object.entries(end.resources).sort()) === JSON.stringify(Object.entries(start.resources).sort());
+const handlesBack =
+  JSON.stringify(Object.entries(end.resources).sort()) === JSON.stringify(Object.entries(start.resources).sort());
 const verdicts = [
-  [Math.abs(growth) <= MAX_RSS_GROWTH, `RSS ${mb(start.rss)} → ${mb(end.rss)} (${(growth * 100).toFixed(1)}%, limit ±${MAX_RSS_GROWTH * 100}%)`],
+  [
+    Math.abs(growth) <= MAX_RSS_GROWTH,
+    `RSS ${mb(start.rss)} → ${mb(end.rss)} (${(growth * 100).toFixed(1)}%, limit ±${MAX_RSS_GROWTH * 100}%)`,
+  ],
   [handlesBack, `handles back to baseline: ${show(start.resources)} → ${show(end.resources)}`],
-  [end.unhandledRejections === 0 && end.uncaughtExceptions === 0, `unhandled rejections ${end.unhandledRejections}, uncaught exceptions ${end.uncaughtExceptions}`],
+  [
+    end.unhandledRejections === 0 && end.uncaughtExceptions === 0,
+    `unhandled rejections ${end.unhandledRejections}, uncaught exceptions ${end.uncaughtExceptions}`,
+  ],
   [tally.unexpected === 0, `${tally.requests} requests, ${tally.unexpected} with an answer they should not get`],
-  [code === 0 && !('TCPServerWrap' in stopped.resources), `stopped cleanly: exit ${code}, handles after close ${show(stopped.resources)}`],
+  [
+    code === 0 && !('TCPServerWrap' in stopped.resources),
+    `stopped cleanly: exit ${code}, handles after close ${show(stopped.resources)}`,
+  ],
 ];
 for (const [ok, line] of verdicts) console.log(`[soak] ${ok ? 'ok  ' : 'FAIL'} ${line}`);
 process.exitCode = verdicts.every(([ok]) => ok) ? 0 : 1;

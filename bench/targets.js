@@ -8,7 +8,10 @@ export const CLI_SCRIPT = fileURLToPath(new URL('../dist/cli.js', import.meta.ur
 export const PREFILLED_CLIENTS = 50_000;
 
 /** 100 failure rules that never match the bench's registrations: the cost of checking rules. */
-const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => ['--fail', `server_error:client_name=no-such-client-${i}`]).flat();
+const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => [
+  '--fail',
+  `server_error:client_name=no-such-client-${i}`,
+]).flat();
 
 /**
  * The servers put under load. Rounds go through them in this order, again and again, so a drift of
@@ -20,15 +23,31 @@ const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => ['--fail', `ser
 export const LOAD_TARGETS = [
   { name: 'floor', label: 'bare node:http server', script: FLOOR_SCRIPT },
   { name: 'mem', label: 'dcr-mock --db :memory:', script: CLI_SCRIPT, args: ['--db', ':memory:'] },
-  { name: 'rules', label: 'dcr-mock --db :memory:, 100 rules that never match', script: CLI_SCRIPT, args: ['--db', ':memory:', ...NON_MATCHING_RULES] },
+  {
+    name: 'rules',
+    label: 'dcr-mock --db :memory:, 100 rules that never match',
+    script: CLI_SCRIPT,
+    args: ['--db', ':memory:', ...NON_MATCHING_RULES],
+  },
   { name: 'file', label: 'dcr-mock, db.json growing', script: CLI_SCRIPT, db: 'new' },
-  { name: '50k', label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`, script: CLI_SCRIPT, db: 'prefilled' },
+  {
+    name: '50k',
+    label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
+    script: CLI_SCRIPT,
+    db: 'prefilled',
+  },
 ];
 
 /** Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. */
 export const COLD_STARTS = [
   { name: 'cold', label: 'fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5 },
-  { name: 'cold-50k', label: `db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`, script: CLI_SCRIPT, db: 'prefilled', runs: 3 },
+  {
+    name: 'cold-50k',
+    label: `db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
+    script: CLI_SCRIPT,
+    db: 'prefilled',
+    runs: 3,
+  },
 ];
 
 /**

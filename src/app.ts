@@ -55,7 +55,9 @@ export function createApp(deps: AppDeps): RequestListener {
   const pages = new Map<string, Handler>(inspectorRoutes());
 
   const managed = (path: string): Handler | undefined =>
-    deps.manage && path.startsWith(CLIENT_URI_PREFIX) && path.length > CLIENT_URI_PREFIX.length ? deps.manage : undefined;
+    deps.manage && path.startsWith(CLIENT_URI_PREFIX) && path.length > CLIENT_URI_PREFIX.length
+      ? deps.manage
+      : undefined;
 
   return (req, res) => {
     const started = performance.now();

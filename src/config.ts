@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
-import { FailSpecError, type FailureRule, type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
+import {
+  FailSpecError,
+  type FailureRule,
+  type FailureRuleInput,
+  parseFailSpec,
+  toFailureRule,
+} from './failures/spec.js';
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
 import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
@@ -181,7 +187,9 @@ const CHECKS: Record<keyof Config, Check> = {
           if (typeof spec !== 'string') throw new FailSpecError(`--fail must be a spec string, got ${show(spec)}`);
           return parseFailSpec(spec);
         }),
-        ...v.flatMap((item, i) => (typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, `failures[${i}]`)])),
+        ...v.flatMap((item, i) =>
+          typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, `failures[${i}]`)],
+        ),
       ];
     } catch (err) {
       if (err instanceof FailSpecError) throw usageError(`bad failure rule: ${err.message}`);

@@ -59,7 +59,10 @@ async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
     if (res.headersSent) return;
     // It throws on queries its data cannot answer, such as ?_embed=meta (meta is no list).
     if (err instanceof TypeError || err instanceof SyntaxError) {
-      return sendError(res, new OAuthError(400, 'invalid_request', `json-server cannot answer this request (${err.message})`));
+      return sendError(
+        res,
+        new OAuthError(400, 'invalid_request', `json-server cannot answer this request (${err.message})`),
+      );
     }
     onError.call(this, err, req, res);
   };
@@ -79,7 +82,12 @@ function checkName(url: string): OAuthError | undefined {
 }
 
 /** Why a write through json-server must be refused, or undefined. */
-export function checkWrite(data: Record<string, unknown>, method: string, url: string, text: string): OAuthError | undefined {
+export function checkWrite(
+  data: Record<string, unknown>,
+  method: string,
+  url: string,
+  text: string,
+): OAuthError | undefined {
   const [rawName = '', rawId, ...rest] = segments(url);
   const name = safeDecode(rawName);
   // Only collections (arrays in db.json): `meta` is dcr-mock's own count of registrations, and
@@ -172,7 +180,8 @@ function listPage(data: Record<string, unknown>, req: IncomingMessage, res: Serv
 function page(items: unknown[], query: Record<string, number>): unknown {
   if (Object.keys(query).length === 0) return items;
   const { _start: start, _end: end, _limit: limit } = query;
-  if (start !== undefined) return end !== undefined ? items.slice(start, end) : items.slice(start, start + (limit || 0));
+  if (start !== undefined)
+    return end !== undefined ? items.slice(start, end) : items.slice(start, start + (limit || 0));
   if (limit !== undefined) return items.slice(0, limit);
   const perPage = query['_per_page'] || 10;
   if (!query['_page']) return items.slice(start, end);

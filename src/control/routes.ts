@@ -31,7 +31,8 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     ex.res.writeHead(204);
     ex.res.end();
   };
-  const notFound = (what: string, id: string) => new OAuthError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist`);
+  const notFound = (what: string, id: string) =>
+    new OAuthError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist`);
 
   const routes: Record<string, ControlHandler> = {
     'GET health': (ex) =>
@@ -94,7 +95,11 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     const [name, id] = slash === -1 ? [rest, ''] : [rest.slice(0, slash), decodeId(rest.slice(slash + 1))];
     const handler = routes[`${ex.req.method} ${name}${id ? '/:id' : ''}`];
     if (!handler) {
-      throw new OAuthError(404, 'not_found', `${ex.req.method} ${ex.path} is not a control-plane route; see GET /__dcr/health`);
+      throw new OAuthError(
+        404,
+        'not_found',
+        `${ex.req.method} ${ex.path} is not a control-plane route; see GET /__dcr/health`,
+      );
     }
     return handler(ex, id);
   };
@@ -115,7 +120,11 @@ async function readJson(ex: Exchange): Promise<unknown> {
   try {
     return (ex.body = JSON.parse(text));
   } catch {
-    throw new OAuthError(400, 'invalid_request', 'the body must be JSON: a rule object, a spec string, or an array of them');
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      'the body must be JSON: a rule object, a spec string, or an array of them',
+    );
   }
 }
 
@@ -125,7 +134,9 @@ function parseRules(input: unknown): FailureRule[] {
     const items = Array.isArray(input) ? input : [input];
     if (items.length === 0) throw new FailSpecError('the body must hold at least one rule');
     return items.flatMap((item, i) =>
-      typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, Array.isArray(input) ? `rule ${i}` : 'the rule')],
+      typeof item === 'string'
+        ? parseFailSpec(item)
+        : [toFailureRule(item, Array.isArray(input) ? `rule ${i}` : 'the rule')],
     );
   } catch (err) {
     if (err instanceof FailSpecError) throw new OAuthError(400, 'invalid_request', err.message);

@@ -17,12 +17,16 @@ export const MODES = {
   invalid_client_metadata: { group: 'RFC 7591', kind: 'http', summary: '400 invalid_client_metadata' },
   invalid_software_statement: { group: 'RFC 7591', kind: 'http', summary: '400 invalid_software_statement' },
   unapproved_software_statement: { group: 'RFC 7591', kind: 'http', summary: '400 unapproved_software_statement' },
-  registration_disabled: { group: 'Auth0', kind: 'http', summary: "400, Auth0's 'dynamic client registration is disabled'" },
+  registration_disabled: {
+    group: 'Auth0',
+    kind: 'http',
+    summary: "400, Auth0's 'dynamic client registration is disabled'",
+  },
   too_many_entities: { group: 'Auth0', kind: 'http', summary: '403, tenant application limit reached' },
   rate_limited: { group: 'Auth0', kind: 'http', summary: '429 with X-RateLimit-* and Retry-After' },
   invalid_token: { group: 'token', kind: 'http', summary: '401 with WWW-Authenticate: Bearer error="invalid_token"' },
   server_error: { group: 'server', kind: 'http', summary: '500 JSON' },
-  bad_gateway: { group: 'server', kind: 'http', summary: "502 HTML page, as a proxy sends" },
+  bad_gateway: { group: 'server', kind: 'http', summary: '502 HTML page, as a proxy sends' },
   service_unavailable: { group: 'server', kind: 'http', summary: '503 with Retry-After' },
   gateway_timeout: { group: 'server', kind: 'http', summary: '504 HTML page, as a proxy sends' },
   malformed_json: { group: 'bad success', kind: 'bad-success', summary: '201 whose JSON body is cut off' },
@@ -30,7 +34,11 @@ export const MODES = {
   status_200: { group: 'bad success', kind: 'bad-success', summary: '200 instead of 201' },
   wrong_content_type: { group: 'bad success', kind: 'bad-success', summary: '201 labelled text/html' },
   delay: { group: 'network', kind: 'delay', summary: 'answer held back ms (or MIN-MAX); adds to any other mode' },
-  timeout: { group: 'network', kind: 'network', summary: 'never answers; the socket is held until the client gives up (capped at ms)' },
+  timeout: {
+    group: 'network',
+    kind: 'network',
+    summary: 'never answers; the socket is held until the client gives up (capped at ms)',
+  },
   reset: { group: 'network', kind: 'network', summary: 'TCP reset: the client sees ECONNRESET' },
   empty_response: { group: 'network', kind: 'network', summary: 'socket closed without a byte' },
   truncated: { group: 'network', kind: 'network', summary: 'headers and half the body, then closed' },
@@ -64,7 +72,12 @@ export interface HttpFailureOptions {
 const NOTE = '(failure injected by dcr-mock)';
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+    ...headers,
+  },
   body: JSON.stringify(body),
 });
 const oauth = (status: number, error: string, description: string, headers: Record<string, string> = {}): Answer =>
@@ -82,7 +95,8 @@ type HttpMode = { [M in Mode]: (typeof MODES)[M]['kind'] extends 'http' ? M : ne
 
 const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
   invalid_redirect_uri: () => oauth(400, 'invalid_redirect_uri', 'redirect_uris must be acceptable to this server'),
-  invalid_client_metadata: () => oauth(400, 'invalid_client_metadata', 'client metadata must be acceptable to this server'),
+  invalid_client_metadata: () =>
+    oauth(400, 'invalid_client_metadata', 'client metadata must be acceptable to this server'),
   invalid_software_statement: () => oauth(400, 'invalid_software_statement', 'software_statement must be a valid JWT'),
   unapproved_software_statement: () =>
     oauth(400, 'unapproved_software_statement', 'software_statement must be approved by this server'),
@@ -108,7 +122,9 @@ const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
   server_error: () => oauth(500, 'server_error', 'the server met an unexpected condition'),
   bad_gateway: () => html(502, 'Bad Gateway'),
   service_unavailable: ({ retryAfter = 1 }) =>
-    oauth(503, 'temporarily_unavailable', 'the service is temporarily unavailable', { 'retry-after': String(retryAfter) }),
+    oauth(503, 'temporarily_unavailable', 'the service is temporarily unavailable', {
+      'retry-after': String(retryAfter),
+    }),
   gateway_timeout: () => html(504, 'Gateway Time-out'),
 };
 
@@ -132,7 +148,11 @@ export function httpFailure(mode: HttpMode, options: HttpFailureOptions): Answer
 
 /** The answer of a `bad-success` mode, built from the registration that would have been sent. */
 export function badSuccess(mode: Mode, client: Record<string, unknown>): Answer {
-  const headers = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' };
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+  };
   const text = JSON.stringify(client);
   switch (mode) {
     case 'malformed_json':

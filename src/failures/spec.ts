@@ -45,7 +45,10 @@ const SPEC_KEYS = [...RULE_KEYS.filter((k) => k !== 'mode' && k !== 'match'), ..
  * `server_error:rate=0.25,client_name=/^ci-/`. Match keys sit beside the others.
  */
 export function parseFailSpec(text: string): FailureRule[] {
-  const specs = text.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  const specs = text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (specs.length === 0) throw new FailSpecError('a failure spec must name a mode, e.g. rate_limited:times=2');
   return specs.map(parseOne);
 }
@@ -62,7 +65,9 @@ function parseOne(spec: string): FailureRule {
     const eq = pair.indexOf('=');
     const key = (eq === -1 ? pair : pair.slice(0, eq)).trim();
     if (eq === -1 || !SPEC_KEYS.includes(key)) {
-      throw new FailSpecError(`"${pair.trim()}" in "${spec}" must be key=value with key one of ${SPEC_KEYS.join(', ')}`);
+      throw new FailSpecError(
+        `"${pair.trim()}" in "${spec}" must be key=value with key one of ${SPEC_KEYS.join(', ')}`,
+      );
     }
     const value = pair.slice(eq + 1).trim();
     if (MATCH_KEYS.includes(key)) match[key] = value;
@@ -84,7 +89,8 @@ export function toFailureRule(input: unknown, where = 'the rule'): FailureRule {
   }
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (!RULE_KEYS.includes(key)) throw new FailSpecError(`"${key}" in ${where} is not a rule key (${RULE_KEYS.join(', ')})`);
+    if (!RULE_KEYS.includes(key))
+      throw new FailSpecError(`"${key}" in ${where} is not a rule key (${RULE_KEYS.join(', ')})`);
   }
   const mode = raw['mode'];
   if (typeof mode !== 'string' || !isMode(mode)) {
@@ -103,11 +109,13 @@ export function toFailureRule(input: unknown, where = 'the rule'): FailureRule {
   count('after', 0);
   if (raw['rate'] !== undefined) {
     const v = raw['rate'];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new FailSpecError(`${where}: rate must be a number from 0 to 1, got ${show(v)}`);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new FailSpecError(`${where}: rate must be a number from 0 to 1, got ${show(v)}`);
     rule.rate = v;
   }
   if (raw['ms'] !== undefined) {
-    if (!MS_MODES.includes(mode)) throw new FailSpecError(`${where}: ms applies only to ${MS_MODES.join(', ')}, not ${mode}`);
+    if (!MS_MODES.includes(mode))
+      throw new FailSpecError(`${where}: ms applies only to ${MS_MODES.join(', ')}, not ${mode}`);
     rule.ms = parseMs(raw['ms'], where);
   } else if (mode === 'delay') {
     throw new FailSpecError(`${where}: delay needs ms, e.g. delay:ms=300 or delay:ms=100-500`);
@@ -115,7 +123,8 @@ export function toFailureRule(input: unknown, where = 'the rule'): FailureRule {
   const httpOnly = (key: 'status' | 'retry_after', min: number, max: number) => {
     const v = raw[key];
     if (v === undefined) return;
-    if (MODES[mode].kind !== 'http') throw new FailSpecError(`${where}: ${key} applies only to HTTP error modes, not ${mode}`);
+    if (MODES[mode].kind !== 'http')
+      throw new FailSpecError(`${where}: ${key} applies only to HTTP error modes, not ${mode}`);
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       throw new FailSpecError(`${where}: ${key} must be a whole number from ${min} to ${max}, got ${show(v)}`);
     }
@@ -136,7 +145,9 @@ function parseMs(v: unknown, where: string): [number, number] {
   const min = Number(m?.[1]);
   const max = m?.[2] === undefined ? min : Number(m[2]);
   if (!m || min > max || max > MAX_MS) {
-    throw new FailSpecError(`${where}: ms must be milliseconds (0 to ${MAX_MS}) or MIN-MAX such as 100-500, got ${show(v)}`);
+    throw new FailSpecError(
+      `${where}: ms must be milliseconds (0 to ${MAX_MS}) or MIN-MAX such as 100-500, got ${show(v)}`,
+    );
   }
   return [min, max];
 }
@@ -147,8 +158,10 @@ function toMatch(v: unknown, where: string): NonNullable<FailureRule['match']> {
   }
   const match: Record<string, string> = {};
   for (const [key, value] of Object.entries(v)) {
-    if (!MATCH_KEYS.includes(key)) throw new FailSpecError(`${where}: match.${key} is not one of ${MATCH_KEYS.join(', ')}`);
-    if (typeof value !== 'string' || value === '') throw new FailSpecError(`${where}: match.${key} must be a non-empty string`);
+    if (!MATCH_KEYS.includes(key))
+      throw new FailSpecError(`${where}: match.${key} is not one of ${MATCH_KEYS.join(', ')}`);
+    if (typeof value !== 'string' || value === '')
+      throw new FailSpecError(`${where}: match.${key} must be a non-empty string`);
     const pattern = key === 'header' ? headerPattern(value, where) : value;
     const compiled = compilePattern(pattern);
     if (typeof compiled === 'string') throw new FailSpecError(`${where}: match.${key} ${compiled}`);
@@ -162,7 +175,9 @@ export function headerPattern(value: string, where = 'the rule'): string {
   const colon = value.indexOf(':');
   const name = colon === -1 ? '' : value.slice(0, colon).trim();
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-    throw new FailSpecError(`${where}: match.header must be NAME:PATTERN such as x-test-case:retry, got ${show(value)}`);
+    throw new FailSpecError(
+      `${where}: match.header must be NAME:PATTERN such as x-test-case:retry, got ${show(value)}`,
+    );
   }
   return value.slice(colon + 1).trim();
 }

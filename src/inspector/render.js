@@ -38,27 +38,37 @@ export function drawFacts(health) {
 }
 
 export function drawClients(clients) {
-  const rows = [...clients].reverse().map((c) =>
-    h(
-      'tr',
-      { dataset: { clientId: String(c.client_id) } },
+  const rows = [...clients]
+    .reverse()
+    .map((c) =>
       h(
-        'td',
-        { class: 'client' },
-        h('div', { class: 'name' }, c.client_name === undefined ? h('span', { class: 'muted' }, '(no name)') : String(c.client_name)),
-        h('div', { class: 'mono id' }, String(c.client_id)),
+        'tr',
+        { dataset: { clientId: String(c.client_id) } },
+        h(
+          'td',
+          { class: 'client' },
+          h(
+            'div',
+            { class: 'name' },
+            c.client_name === undefined ? h('span', { class: 'muted' }, '(no name)') : String(c.client_name),
+          ),
+          h('div', { class: 'mono id' }, String(c.client_id)),
+        ),
+        h('td', { class: 'uris' }, listOf(c.redirect_uris)),
+        h('td', null, h('span', { class: 'pill' }, String(c.token_endpoint_auth_method ?? '—'))),
+        h('td', { class: 'when', title: String(c.created_at ?? '') }, c.created_at ? createdAt(c.created_at) : '—'),
       ),
-      h('td', { class: 'uris' }, listOf(c.redirect_uris)),
-      h('td', null, h('span', { class: 'pill' }, String(c.token_endpoint_auth_method ?? '—'))),
-      h('td', { class: 'when', title: String(c.created_at ?? '') }, c.created_at ? createdAt(c.created_at) : '—'),
-    ),
-  );
+    );
   fill($('clients').tBodies[0], rows, 'clients-empty', 'clients-count');
 }
 
 function listOf(values) {
   if (!Array.isArray(values) || values.length === 0) return h('span', { class: 'muted' }, '—');
-  return h('ul', { class: 'plain-list' }, values.map((v) => h('li', { class: 'mono' }, String(v))));
+  return h(
+    'ul',
+    { class: 'plain-list' },
+    values.map((v) => h('li', { class: 'mono' }, String(v))),
+  );
 }
 
 /** `openBodies`: ids of the entries whose body is shown; kept across redraws. */
@@ -70,10 +80,20 @@ export function drawJournal(entries, openBodies) {
       'tr',
       { dataset: { status: String(e.status) } },
       h('td', { class: 'when', title: String(e.time) }, clock(new Date(e.time))),
-      h('td', { class: 'request' }, h('span', { class: 'method' }, String(e.method)), ' ', h('span', { class: 'mono' }, String(e.path))),
+      h(
+        'td',
+        { class: 'request' },
+        h('span', { class: 'method' }, String(e.method)),
+        ' ',
+        h('span', { class: 'mono' }, String(e.path)),
+      ),
       h('td', null, statusBadge(e.status)),
       h('td', { class: 'num mono' }, Number(e.ms).toFixed(1)),
-      h('td', null, e.failure ? h('span', { class: 'pill pill-failure' }, String(e.failure)) : h('span', { class: 'muted' }, '—')),
+      h(
+        'td',
+        null,
+        e.failure ? h('span', { class: 'pill pill-failure' }, String(e.failure)) : h('span', { class: 'muted' }, '—'),
+      ),
       h('td', { class: 'body' }, bodyCell(e, openBodies)),
     ),
   );
@@ -83,7 +103,11 @@ export function drawJournal(entries, openBodies) {
 function statusBadge(status) {
   const n = Number(status);
   const tone = n === 0 ? 'none' : n < 300 ? 'ok' : n < 500 ? 'warn' : 'error';
-  return h('span', { class: `badge badge-${tone}`, title: n === 0 ? 'the connection ended without an answer' : undefined }, n === 0 ? 'no answer' : String(n));
+  return h(
+    'span',
+    { class: `badge badge-${tone}`, title: n === 0 ? 'the connection ended without an answer' : undefined },
+    n === 0 ? 'no answer' : String(n),
+  );
 }
 
 function bodyCell(entry, openBodies) {
@@ -99,7 +123,11 @@ function bodyCell(entry, openBodies) {
   const details = h(
     'details',
     { open: openBodies.has(id) },
-    h('summary', { class: 'mono', title: 'Show the body' }, oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine || '(empty)'),
+    h(
+      'summary',
+      { class: 'mono', title: 'Show the body' },
+      oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine || '(empty)',
+    ),
     h('pre', { class: 'code' }, text),
   );
   details.addEventListener('toggle', () => {
@@ -134,11 +162,27 @@ export function drawRules(rules, onRemove) {
           'div',
           { class: 'rule-title' },
           h('code', { class: 'rule-mode' }, String(rule.mode)),
-          h('span', { class: `pill pill-${removable ? 'runtime' : 'static'}`, title: removable ? 'added at run time' : 'from --fail or the config file: stays until restart' }, removable ? 'run time' : 'start-up'),
+          h(
+            'span',
+            {
+              class: `pill pill-${removable ? 'runtime' : 'static'}`,
+              title: removable ? 'added at run time' : 'from --fail or the config file: stays until restart',
+            },
+            removable ? 'run time' : 'start-up',
+          ),
           h('span', { class: 'muted small' }, String(rule.id)),
         ),
         removable
-          ? h('button', { type: 'button', class: 'button button-small', 'aria-label': `Remove rule ${rule.id}`, onclick: () => onRemove(rule.id) }, 'Remove')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-small',
+                'aria-label': `Remove rule ${rule.id}`,
+                onclick: () => onRemove(rule.id),
+              },
+              'Remove',
+            )
           : null,
       ),
       h('div', { class: 'rule-terms' }, terms.length > 0 ? terms.join(' · ') : 'every registration'),
@@ -162,17 +206,25 @@ export function drawModes(modes, onChoose) {
   const groups = new Map();
   for (const m of modes) {
     if (!groups.has(m.group)) groups.set(m.group, []);
-    groups.get(m.group).push(
-      h(
-        'li',
-        null,
-        h('button', { type: 'button', class: 'link mono', title: 'Use in the form', onclick: () => onChoose(m.mode) }, String(m.mode)),
-        h('span', { class: 'mode-summary' }, String(m.summary)),
-      ),
-    );
+    groups
+      .get(m.group)
+      .push(
+        h(
+          'li',
+          null,
+          h(
+            'button',
+            { type: 'button', class: 'link mono', title: 'Use in the form', onclick: () => onChoose(m.mode) },
+            String(m.mode),
+          ),
+          h('span', { class: 'mode-summary' }, String(m.summary)),
+        ),
+      );
   }
   $('modes').replaceChildren(
-    ...[...groups].map(([group, items]) => h('div', { class: 'mode-group' }, h('h3', null, String(group)), h('ul', null, items))),
+    ...[...groups].map(([group, items]) =>
+      h('div', { class: 'mode-group' }, h('h3', null, String(group)), h('ul', null, items)),
+    ),
   );
 }
 

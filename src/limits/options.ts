@@ -55,7 +55,9 @@ function readTokenFile(path: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw usageError(`--initial-access-token @${path}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw usageError(
+      `--initial-access-token @${path}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const lines = text.split(/\r?\n/).map((line) => line.trim());
   const tokens = lines.flatMap((line, i) =>
@@ -67,5 +69,7 @@ function readTokenFile(path: string): string[] {
 
 function checkToken(token: string, where: string): string {
   if (B64TOKEN.test(token)) return token;
-  throw usageError(`${where} must be a Bearer token (letters, digits and -._~+/ then any =), got ${JSON.stringify(token.slice(0, 40))}`);
+  throw usageError(
+    `${where} must be a Bearer token (letters, digits and -._~+/ then any =), got ${JSON.stringify(token.slice(0, 40))}`,
+  );
 }

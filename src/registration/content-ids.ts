@@ -8,7 +8,13 @@ export const CONTENT_KEY_FIELD = 'content_key';
 /** The request's canonical metadata: validated known fields only (nulls dropped), keys sorted. */
 export function canonicalMetadata(metadata: ClientMetadata): string {
   const fields = metadata as unknown as Record<string, unknown>;
-  return JSON.stringify(Object.fromEntries(Object.keys(fields).sort().map((key) => [key, fields[key]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(fields)
+        .sort()
+        .map((key) => [key, fields[key]]),
+    ),
+  );
 }
 
 export function contentHash(metadata: ClientMetadata): string {

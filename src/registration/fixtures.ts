@@ -48,8 +48,7 @@ const CREDENTIAL_RULES: readonly CredentialRule[] = [
   },
 ];
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Loads fixtures from a file path (relative to the working directory), or from what such a file holds:
@@ -106,11 +105,19 @@ function toFixtures(entries: readonly unknown[], from: string): Fixture[] {
     const clientId = entry['client_id'] as string;
     const first = seen.get(clientId);
     if (first !== undefined) {
-      throw failure(from, `${name}.client_id must be unique, but fixtures[${first}] has ${JSON.stringify(clientId)} too`, fix);
+      throw failure(
+        from,
+        `${name}.client_id must be unique, but fixtures[${first}] has ${JSON.stringify(clientId)} too`,
+        fix,
+      );
     }
     seen.set(clientId, i);
     const secret = entry['client_secret'];
-    return Object.freeze({ metadata, client_id: clientId, client_secret: isNonEmptyString(secret) ? secret : undefined });
+    return Object.freeze({
+      metadata,
+      client_id: clientId,
+      client_secret: isNonEmptyString(secret) ? secret : undefined,
+    });
   });
 }
 

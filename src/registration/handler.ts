@@ -51,7 +51,11 @@ function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: Reg
     body: JSON.stringify(client),
   });
   if (isHttpMode(mode)) {
-    const answer = httpFailure(mode, { status: rule.status, retryAfter: rule.retry_after, now: deps.clock().getTime() });
+    const answer = httpFailure(mode, {
+      status: rule.status,
+      retryAfter: rule.retry_after,
+      now: deps.clock().getTime(),
+    });
     return net.sendAnswer(ex.res, answer, tag);
   }
   switch (mode) {
@@ -84,7 +88,10 @@ function rulesFromRequest(ex: Exchange): FailureRule[] {
   const rules: FailureRule[] = [];
   const header = ex.req.headers['x-dcr-mock-fail'];
   const query = ex.query.get('__fail');
-  for (const [where, spec] of [['x-dcr-mock-fail', header], ['__fail', query]] as const) {
+  for (const [where, spec] of [
+    ['x-dcr-mock-fail', header],
+    ['__fail', query],
+  ] as const) {
     if (spec === undefined || spec === null) continue;
     try {
       rules.push(...parseFailSpec(Array.isArray(spec) ? spec.join(';') : spec));

@@ -58,7 +58,10 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:']
 
 /** Rules every redirect URI must pass, in every profile (RFC 6749 §3.1.2, Auth0's exact matching). */
 export const REDIRECT_URI_RULES: readonly RedirectUriRule[] = [
-  { breaks: (uri) => FORBIDDEN_SCHEMES.has(uri.protocol), must: 'not use the javascript:, data:, vbscript: or file: scheme' },
+  {
+    breaks: (uri) => FORBIDDEN_SCHEMES.has(uri.protocol),
+    must: 'not use the javascript:, data:, vbscript: or file: scheme',
+  },
   { breaks: (_uri, raw) => raw.includes('#'), must: 'not contain a fragment (#)' },
   { breaks: (_uri, raw) => raw.includes('*'), must: 'not contain a wildcard (*): callbacks are matched exactly' },
   { breaks: (_uri, raw) => /\s/.test(raw), must: 'not contain white space' },
@@ -71,7 +74,9 @@ export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const isHttpLoopback = (uri: URL) => uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname);
 const usesImplicit = (metadata: ClientMetadata) =>
-  (metadata.response_types ?? []).some((type) => type.split(' ').some((part) => part === 'token' || part === 'id_token'));
+  (metadata.response_types ?? []).some((type) =>
+    type.split(' ').some((part) => part === 'token' || part === 'id_token'),
+  );
 
 export interface OidcRedirectUriRule extends RedirectUriRule {
   readonly applicationType: ApplicationType;

@@ -45,7 +45,11 @@ export function profileSpec(profile: Profile): ProfileSpec {
 }
 
 /** The registration response, fields in Auth0's order, so equal inputs give equal bytes. */
-export function auth0Response(spec: ProfileSpec, metadata: ClientMetadata, credentials: Credentials): Record<string, unknown> {
+export function auth0Response(
+  spec: ProfileSpec,
+  metadata: ClientMetadata,
+  credentials: Credentials,
+): Record<string, unknown> {
   const method = metadata.token_endpoint_auth_method ?? spec.defaultAuthMethod;
   const requested = metadata.grant_types ?? ['authorization_code'];
   const kept = spec.grantTypes ? requested.filter((g) => spec.grantTypes?.includes(g)) : requested;
@@ -100,7 +104,8 @@ export function rfc7591Response(
   const registered: Record<string, unknown> = { ...metadata };
   if (facts.oidcRules) registered['application_type'] = metadata.application_type ?? 'web';
   for (const field of ECHOED) if (registered[field] !== undefined) response[field] = registered[field];
-  if (facts.registrationAccessToken !== undefined) response['registration_access_token'] = facts.registrationAccessToken;
+  if (facts.registrationAccessToken !== undefined)
+    response['registration_access_token'] = facts.registrationAccessToken;
   return response;
 }
 

@@ -62,7 +62,9 @@ export class Registrar {
     const credentials = { client_id: fixture.client_id, client_secret: fixture.client_secret ?? '' };
     const response = clientResponse(this.profile, fixture.metadata, credentials, {
       issuedAt: this.#now(),
-      registrationAccessToken: this.profile.management ? this.#credentials.token(`rat:${fixture.client_id}`) : undefined,
+      registrationAccessToken: this.profile.management
+        ? this.#credentials.token(`rat:${fixture.client_id}`)
+        : undefined,
       oidcRules: this.#oidcRules,
     });
     return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: this.clock().toISOString() };
@@ -104,7 +106,9 @@ export class Registrar {
     const current = typeof client['client_secret'] === 'string' ? client['client_secret'] : undefined;
     const sent = body['client_secret'];
     if (sent !== undefined && sent !== null && (typeof sent !== 'string' || !sameToken(sent, current ?? '\u0000'))) {
-      throw new InvalidClientMetadata('client_secret must be left out or be the secret issued: a client cannot choose its own');
+      throw new InvalidClientMetadata(
+        'client_secret must be left out or be the secret issued: a client cannot choose its own',
+      );
     }
     const metadata = this.#metadata(body);
     const issuedAt = client['client_id_issued_at'];
@@ -112,7 +116,10 @@ export class Registrar {
       this.profile,
       metadata,
       // A client that was `none` and now needs a secret gets one derived from its id, the same on every run.
-      { client_id: client.client_id, client_secret: current ?? this.#credentials.token(`secret:${client.client_id}`, 64) },
+      {
+        client_id: client.client_id,
+        client_secret: current ?? this.#credentials.token(`secret:${client.client_id}`, 64),
+      },
       {
         issuedAt: typeof issuedAt === 'number' ? issuedAt : this.#now(),
         registrationAccessToken: this.#options.rotateRegistrationToken

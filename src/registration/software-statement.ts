@@ -58,7 +58,8 @@ export interface SoftwareStatement {
   readonly signature: Buffer;
 }
 
-const NOT_A_JWT = 'software_statement must be a JWT: three base64url parts, a JSON header with "alg", a JSON object of claims, a signature';
+const NOT_A_JWT =
+  'software_statement must be a JWT: three base64url parts, a JSON header with "alg", a JSON object of claims, a signature';
 
 /** Decodes a software statement (RFC 7591 §2.3) without trusting it. Anything but a compact JWS is refused. */
 export function decodeSoftwareStatement(jwt: string): SoftwareStatement {
@@ -73,7 +74,8 @@ export function decodeSoftwareStatement(jwt: string): SoftwareStatement {
       return undefined;
     }
   });
-  if (!isObject(header) || typeof header['alg'] !== 'string' || !isObject(claims)) throw new InvalidSoftwareStatement(NOT_A_JWT);
+  if (!isObject(header) || typeof header['alg'] !== 'string' || !isObject(claims))
+    throw new InvalidSoftwareStatement(NOT_A_JWT);
   return { header, claims, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2]!, 'base64url') };
 }
 
@@ -81,11 +83,17 @@ export function decodeSoftwareStatement(jwt: string): SoftwareStatement {
  * Checks the signature against the configured keys (a key whose `kid` or `alg` differs from the
  * header's is not tried), then `exp` and `nbf` against the clock.
  */
-export function verifySoftwareStatement(statement: SoftwareStatement, keys: readonly VerificationKey[], now: Date): void {
+export function verifySoftwareStatement(
+  statement: SoftwareStatement,
+  keys: readonly VerificationKey[],
+  now: Date,
+): void {
   const alg = String(statement.header['alg']);
   const spec = Object.hasOwn(ALGORITHMS, alg) ? ALGORITHMS[alg] : undefined;
   if (!spec) {
-    throw new UnapprovedSoftwareStatement(`software_statement must be signed with one of ${SUPPORTED_ALGORITHMS.join(', ')}, not ${alg}`);
+    throw new UnapprovedSoftwareStatement(
+      `software_statement must be signed with one of ${SUPPORTED_ALGORITHMS.join(', ')}, not ${alg}`,
+    );
   }
   const kid = statement.header['kid'];
   const candidates = keys.filter(
@@ -117,8 +125,10 @@ export function verifySoftwareStatement(statement: SoftwareStatement, keys: read
   }
   const seconds = now.getTime() / 1000;
   const { exp, nbf } = statement.claims;
-  if (typeof exp === 'number' && seconds >= exp) throw new UnapprovedSoftwareStatement('software_statement has expired (exp)');
-  if (typeof nbf === 'number' && seconds < nbf) throw new UnapprovedSoftwareStatement('software_statement is not valid yet (nbf)');
+  if (typeof exp === 'number' && seconds >= exp)
+    throw new UnapprovedSoftwareStatement('software_statement has expired (exp)');
+  if (typeof nbf === 'number' && seconds < nbf)
+    throw new UnapprovedSoftwareStatement('software_statement is not valid yet (nbf)');
 }
 
 /** The metadata a statement's claims may set: every known field but the statement itself. */

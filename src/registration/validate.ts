@@ -1,13 +1,18 @@
 import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.js';
-import { type ClientMetadata, FIELD_RULES, type FieldRule, OIDC_REDIRECT_URI_RULES, REDIRECT_URI_RULES } from './metadata.js';
+import {
+  type ClientMetadata,
+  FIELD_RULES,
+  type FieldRule,
+  OIDC_REDIRECT_URI_RULES,
+  REDIRECT_URI_RULES,
+} from './metadata.js';
 
 export interface ValidationOptions {
   /** Also apply OpenID Connect Registration 1.0's rules (application_type and redirect URI schemes). */
   readonly oidcRules?: boolean;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isAbsoluteUri = (v: string): URL | null => {
   const url = URL.parse(v);

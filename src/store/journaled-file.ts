@@ -1,4 +1,15 @@
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError } from '../errors.js';

@@ -28,8 +28,7 @@ export interface JournalEntry {
 
 export const emptyData = (epoch = 0): Data => ({ clients: [], meta: { sequence: 0, epoch } });
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -55,8 +54,13 @@ export function toData(parsed: unknown): Data | string {
     return '"meta" must be {"sequence": <count>, "epoch": <count>}';
   }
   const content = meta['content'];
-  const counts = isObject(content) && Object.values(content).every(isCount) ? { content: content as Record<string, number> } : {};
-  return { ...parsed, clients: clients as ClientRecord[], meta: { sequence: meta['sequence'], epoch: meta['epoch'], ...counts } };
+  const counts =
+    isObject(content) && Object.values(content).every(isCount) ? { content: content as Record<string, number> } : {};
+  return {
+    ...parsed,
+    clients: clients as ClientRecord[],
+    meta: { sequence: meta['sequence'], epoch: meta['epoch'], ...counts },
+  };
 }
 
 /**
@@ -79,6 +83,7 @@ export function mendClientIds(clients: unknown): void {
 export function toJournalEntry(parsed: unknown): JournalEntry | undefined {
   if (!isObject(parsed) || !isCount(parsed['epoch']) || !isCount(parsed['sequence'])) return undefined;
   const client = parsed['client'];
-  if (!isObject(client) || typeof client['client_id'] !== 'string' || typeof client['id'] !== 'string') return undefined;
+  if (!isObject(client) || typeof client['client_id'] !== 'string' || typeof client['id'] !== 'string')
+    return undefined;
   return parsed as unknown as JournalEntry;
 }

@@ -13,7 +13,9 @@ const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('npx dcr-mock', () => {
-  it('prints its URL, then the registration endpoint and the db, and serves registrations', { timeout: 60_000 }, async () => {
+  it('prints its URL, then the registration endpoint and the db, and serves registrations', {
+    timeout: 60_000,
+  }, async () => {
     const mock = await startCli(['--port', '0', '--db', ':memory:'], { npx: true, cwd: ROOT, startMs: 60_000 });
     try {
       expect(mock.url).toMatch(URL_LINE);
@@ -33,7 +35,18 @@ describe('--help and --version', () => {
   it('--help exits 0 and lists every option', async () => {
     const { code, stdout, stderr } = await runCli(['--help']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const option of ['--port', '--host', '--db', '--seed', '--profile', '--config', '--issuer', '--clock', '--quiet', '--log']) {
+    for (const option of [
+      '--port',
+      '--host',
+      '--db',
+      '--seed',
+      '--profile',
+      '--config',
+      '--issuer',
+      '--clock',
+      '--quiet',
+      '--log',
+    ]) {
       expect(stdout).toContain(option);
     }
   });
@@ -61,13 +74,37 @@ describe('bad options exit 2 with one line saying what was wrong', () => {
     { name: '--port -1', args: ['--port=-1', ...mem], says: [/--port/, /-1/] },
     { name: '--profile nope', args: ['--port', '0', ...mem, '--profile', 'nope'], says: [/profile/, /nope/, /auth0/] },
     { name: '--log xml', args: ['--port', '0', ...mem, '--log', 'xml'], says: [/log/, /xml/, /json/] },
-    { name: '--clock yesterday', args: ['--port', '0', ...mem, '--clock', 'yesterday'], says: [/--clock/, /yesterday/] },
-    { name: '--issuer not-a-url', args: ['--port', '0', ...mem, '--issuer', 'not-a-url'], says: [/--issuer/, /not-a-url/] },
+    {
+      name: '--clock yesterday',
+      args: ['--port', '0', ...mem, '--clock', 'yesterday'],
+      says: [/--clock/, /yesterday/],
+    },
+    {
+      name: '--issuer not-a-url',
+      args: ['--port', '0', ...mem, '--issuer', 'not-a-url'],
+      says: [/--issuer/, /not-a-url/],
+    },
     { name: 'DCR_MOCK_PORT=abc', args: mem, env: { DCR_MOCK_PORT: 'abc' }, says: [/port/, /abc/] },
-    { name: 'a missing --config file', args: [...mem, '--config', join(dir, 'missing.json')], says: [/missing\.json/, /no such file/] },
-    { name: 'a --config file that is not JSON', args: [...mem, '--config', join(dir, 'not-json.json')], says: [/not-json\.json/, /JSON/] },
-    { name: 'a --config file with an unknown key', args: [...mem, '--config', join(dir, 'unknown-key.json')], says: [/unknown-key\.json/, /"prot"/] },
-    { name: 'a --config file with a bad value', args: [...mem, '--config', join(dir, 'bad-value.json')], says: [/port/, /abc/] },
+    {
+      name: 'a missing --config file',
+      args: [...mem, '--config', join(dir, 'missing.json')],
+      says: [/missing\.json/, /no such file/],
+    },
+    {
+      name: 'a --config file that is not JSON',
+      args: [...mem, '--config', join(dir, 'not-json.json')],
+      says: [/not-json\.json/, /JSON/],
+    },
+    {
+      name: 'a --config file with an unknown key',
+      args: [...mem, '--config', join(dir, 'unknown-key.json')],
+      says: [/unknown-key\.json/, /"prot"/],
+    },
+    {
+      name: 'a --config file with a bad value',
+      args: [...mem, '--config', join(dir, 'bad-value.json')],
+      says: [/port/, /abc/],
+    },
   ];
 
   it.each(cases)('$name', async ({ args, env, says }) => {
@@ -83,11 +120,26 @@ describe('where options come from', () => {
   beforeAll(() => mkdirSync(dir));
   const fileOptions = { port: 0, db: 'file.json' };
   const cases: Array<{ name: string; file?: object; env?: Record<string, string>; args?: string[]; db: string }> = [
-    { name: 'DCR_MOCK_PORT=0 DCR_MOCK_DB=:memory: alone', env: { DCR_MOCK_PORT: '0', DCR_MOCK_DB: ':memory:' }, db: ':memory:' },
+    {
+      name: 'DCR_MOCK_PORT=0 DCR_MOCK_DB=:memory: alone',
+      env: { DCR_MOCK_PORT: '0', DCR_MOCK_DB: ':memory:' },
+      db: ':memory:',
+    },
     { name: 'dcr-mock.config.json in the cwd', file: fileOptions, db: 'file.json' },
     { name: 'variables win over the config file', file: fileOptions, env: { DCR_MOCK_DB: 'env.json' }, db: 'env.json' },
-    { name: 'flags win over variables', file: fileOptions, env: { DCR_MOCK_DB: 'env.json' }, args: ['--db', 'flag.json'], db: 'flag.json' },
-    { name: 'a flag wins over a bad variable', env: { DCR_MOCK_PORT: 'abc', DCR_MOCK_DB: ':memory:' }, args: ['--port', '0'], db: ':memory:' },
+    {
+      name: 'flags win over variables',
+      file: fileOptions,
+      env: { DCR_MOCK_DB: 'env.json' },
+      args: ['--db', 'flag.json'],
+      db: 'flag.json',
+    },
+    {
+      name: 'a flag wins over a bad variable',
+      env: { DCR_MOCK_PORT: 'abc', DCR_MOCK_DB: ':memory:' },
+      args: ['--port', '0'],
+      db: ':memory:',
+    },
   ];
 
   it.each(cases.map((c, i) => ({ ...c, i })))('$name', async ({ i, file, env, args = [], db }) => {
@@ -140,7 +192,9 @@ describe('a running server', () => {
       expect(await mock.stop()).toBe(0);
     }
     const stored = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
-    expect(stored.clients).toEqual([expect.objectContaining({ client_id: clientId, created_at: '2026-01-01T00:00:00.000Z' })]);
+    expect(stored.clients).toEqual([
+      expect.objectContaining({ client_id: clientId, created_at: '2026-01-01T00:00:00.000Z' }),
+    ]);
   });
 
   it('--host 0.0.0.0 warns on stderr and still serves 127.0.0.1', async () => {
@@ -185,21 +239,24 @@ describe('a running server', () => {
     expect(logged.sort()).toEqual(expected);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops it with exit 0, the client registered just before in db.json', async (sig) => {
-    const folder = join(dir, sig);
-    mkdirSync(folder);
-    const db = join(folder, 'db.json');
-    const mock = await startCli(['--port', '0', '--db', db, '--quiet']);
-    const res = await register(at(mock.url), CLIENT);
-    expect(res.status).toBe(201);
-    expect(await mock.stop(sig)).toBe(0);
-    expect((await mock.exit).stderr).toBe('');
-    const stored = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
-    expect(stored.clients.map((c) => c['client_id'])).toEqual([res.json['client_id']]);
-    const journal = `${db}.journal`;
-    expect(existsSync(journal) ? readFileSync(journal, 'utf8') : '').toBe('');
-    expect(readdirSync(folder).filter((name) => name !== 'db.json.journal')).toEqual(['db.json']);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s stops it with exit 0, the client registered just before in db.json',
+    async (sig) => {
+      const folder = join(dir, sig);
+      mkdirSync(folder);
+      const db = join(folder, 'db.json');
+      const mock = await startCli(['--port', '0', '--db', db, '--quiet']);
+      const res = await register(at(mock.url), CLIENT);
+      expect(res.status).toBe(201);
+      expect(await mock.stop(sig)).toBe(0);
+      expect((await mock.exit).stderr).toBe('');
+      const stored = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
+      expect(stored.clients.map((c) => c['client_id'])).toEqual([res.json['client_id']]);
+      const journal = `${db}.journal`;
+      expect(existsSync(journal) ? readFileSync(journal, 'utf8') : '').toBe('');
+      expect(readdirSync(folder).filter((name) => name !== 'db.json.journal')).toEqual(['db.json']);
+    },
+  );
 
   it('a port already in use: exit 1, saying to choose another port', async () => {
     const blocker = createServer();

@@ -23,7 +23,12 @@ const cases: Case[] = [
   { name: 'truncated JSON', files: { 'db.json': EMPTY_DB.slice(0, 30) }, names: 'db.json', problem: /not valid JSON/ },
   { name: '[]', files: { 'db.json': '[]' }, names: 'db.json', problem: /must hold a JSON object/ },
   { name: 'null', files: { 'db.json': 'null' }, names: 'db.json', problem: /must hold a JSON object/ },
-  { name: '{"clients": {}}', files: { 'db.json': '{"clients": {}}' }, names: 'db.json', problem: /"clients" must be an array/ },
+  {
+    name: '{"clients": {}}',
+    files: { 'db.json': '{"clients": {}}' },
+    names: 'db.json',
+    problem: /"clients" must be an array/,
+  },
   {
     name: '{"clients":[{"no":"id"}]}',
     files: { 'db.json': '{"clients":[{"no":"id"}]}' },

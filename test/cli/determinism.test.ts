@@ -20,7 +20,12 @@ interface Run {
 }
 
 /** Starts a process, registers `requests` one after another, then stops it with `stopWith`. */
-async function runMock(args: string[], requests: readonly object[], stopWith: NodeJS.Signals = 'SIGTERM', cwd?: string): Promise<Run> {
+async function runMock(
+  args: string[],
+  requests: readonly object[],
+  stopWith: NodeJS.Signals = 'SIGTERM',
+  cwd?: string,
+): Promise<Run> {
   const mock = await startCli(['--port', '0', '--quiet', ...args], { cwd });
   const run: Run = { bodies: [], credentials: [] };
   try {

@@ -19,7 +19,10 @@ describe('profile and limit options: bad values stop with one line and exit code
     { args: ['--rate-limit', 'auth1'], says: /--rate-limit must be R\[\/BURST\]/ },
     { args: ['--initial-access-token', 'semi;colon'], says: /--initial-access-token must be a Bearer token/ },
     { args: ['--initial-access-token', 'bad"quote'], says: /--initial-access-token must be a Bearer token/ },
-    { args: ['--initial-access-token', '@/nonexistent/tokens.txt'], says: /cannot read \/nonexistent\/tokens\.txt \(ENOENT\)/ },
+    {
+      args: ['--initial-access-token', '@/nonexistent/tokens.txt'],
+      says: /cannot read \/nonexistent\/tokens\.txt \(ENOENT\)/,
+    },
     { args: ['--initial-access-token', `@${empty}`], says: /holds no token/ },
     { args: ['--software-statement-key', '/nonexistent/key.pem'], says: /--software-statement-key cannot read/ },
   ])('$args', async ({ args, says }) => {
@@ -100,16 +103,19 @@ describe('resolveConfig (the programmatic API)', () => {
     });
   });
 
-  it.each([{ ids: 'uuid' }, { maxClients: 1.5 }, { rateLimit: {} }, { initialAccessToken: [42] }, { oidcRules: 'yes' }])(
-    '%j → StartupError, exit code 2',
-    (options) => {
-      expect(() => resolveConfig(options)).toThrow(StartupError);
-      try {
-        resolveConfig(options);
-      } catch (err) {
-        expect((err as StartupError).exitCode).toBe(2);
-        expect((err as Error).message).not.toContain('\n');
-      }
-    },
-  );
+  it.each([
+    { ids: 'uuid' },
+    { maxClients: 1.5 },
+    { rateLimit: {} },
+    { initialAccessToken: [42] },
+    { oidcRules: 'yes' },
+  ])('%j → StartupError, exit code 2', (options) => {
+    expect(() => resolveConfig(options)).toThrow(StartupError);
+    try {
+      resolveConfig(options);
+    } catch (err) {
+      expect((err as StartupError).exitCode).toBe(2);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
 });

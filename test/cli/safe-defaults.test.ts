@@ -40,11 +40,18 @@ describe('safe defaults', () => {
     expect(child.stderr()).not.toMatch(WARNING);
   });
 
-  it.skipIf(!isolated)('--host 0.0.0.0 warns that it is reachable from other machines (run in an isolated network namespace)', async () => {
-    const child = await startCli(['--port', '0', '--db', ':memory:', '--host', '0.0.0.0'], { command: ['unshare', '-rn', process.execPath] });
-    expect(await stderrMatching(child, WARNING)).toMatch(/Secrets are fake and stored in clear; bind to 127\.0\.0\.1/);
-    expect(await child.stop()).toBe(0);
-  });
+  it.skipIf(!isolated)(
+    '--host 0.0.0.0 warns that it is reachable from other machines (run in an isolated network namespace)',
+    async () => {
+      const child = await startCli(['--port', '0', '--db', ':memory:', '--host', '0.0.0.0'], {
+        command: ['unshare', '-rn', process.execPath],
+      });
+      expect(await stderrMatching(child, WARNING)).toMatch(
+        /Secrets are fake and stored in clear; bind to 127\.0\.0\.1/,
+      );
+      expect(await child.stop()).toBe(0);
+    },
+  );
 
   it('--admin-token guards the control plane, and only it', async () => {
     const child = await startCli(['--port', '0', '--db', ':memory:', '--quiet', '--admin-token', 's3cret']);

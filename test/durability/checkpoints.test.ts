@@ -7,8 +7,14 @@ import type { ClientRecord } from '../../src/store/shape.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/server.js';
 
-const client = (n: number): ClientRecord => ({ id: `tpc_${n}`, client_id: `tpc_${n}`, client_name: `c${n}`, redirect_uris: ['https://a.example/cb'] });
-const stored = (db: string) => (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id);
+const client = (n: number): ClientRecord => ({
+  id: `tpc_${n}`,
+  client_id: `tpc_${n}`,
+  client_name: `c${n}`,
+  redirect_uris: ['https://a.example/cb'],
+});
+const stored = (db: string) =>
+  (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id);
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;

@@ -5,10 +5,16 @@ import type { ClientRecord, JournalEntry } from '../../src/store/shape.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/server.js';
 
-const client = (n: number): ClientRecord => ({ id: `tpc_${n}`, client_id: `tpc_${n}`, client_name: `c${n}`, redirect_uris: ['https://a.example/cb'] });
+const client = (n: number): ClientRecord => ({
+  id: `tpc_${n}`,
+  client_id: `tpc_${n}`,
+  client_name: `c${n}`,
+  redirect_uris: ['https://a.example/cb'],
+});
 const entry = (epoch: number, sequence: number, n = sequence): string =>
   `${JSON.stringify({ epoch, sequence, client: client(n) } satisfies JournalEntry)}\n`;
-const dbJson = (clients: ClientRecord[], sequence: number, epoch = 0) => JSON.stringify({ clients, meta: { sequence, epoch } });
+const dbJson = (clients: ClientRecord[], sequence: number, epoch = 0) =>
+  JSON.stringify({ clients, meta: { sequence, epoch } });
 /** A line cut short by a kill in the middle of its write: never acknowledged. */
 const cut = (line: string) => line.slice(0, Math.floor(line.length / 2));
 
@@ -26,12 +32,52 @@ interface CrashState {
 // Files as a kill can leave them at each step of append and checkpoint (rotate, write db.json, drop the rotated journal).
 const STATES: CrashState[] = [
   { name: 'no file at all', clients: [], sequence: 0 },
-  { name: 'a journal only (killed before the first checkpoint)', journal: entry(0, 1) + entry(0, 2), clients: [1, 2], sequence: 2 },
-  { name: 'a journal whose last line was cut mid-write', db: dbJson([client(1)], 1), journal: entry(0, 2) + cut(entry(0, 3)), clients: [1, 2], sequence: 2 },
-  { name: 'killed after rotating, before db.json was written', db: dbJson([client(1)], 1), rotated: entry(0, 2), journal: entry(0, 3), clients: [1, 2, 3], sequence: 3 },
-  { name: 'killed after db.json was written, before the rotated journal was dropped', db: dbJson([1, 2].map(client), 2), rotated: entry(0, 2), journal: entry(0, 3), clients: [1, 2, 3], sequence: 3 },
-  { name: 'a rotated journal cut mid-copy (a checkpoint after a failed one)', db: dbJson([client(1)], 1), rotated: entry(0, 2) + cut(entry(0, 3)), journal: entry(0, 3), clients: [1, 2, 3], sequence: 3 },
-  { name: 'entries of an older epoch (before a reset that reached db.json)', db: dbJson([], 0, 1), rotated: entry(0, 1), journal: entry(1, 1, 7), clients: [7], sequence: 1, epoch: 1 },
+  {
+    name: 'a journal only (killed before the first checkpoint)',
+    journal: entry(0, 1) + entry(0, 2),
+    clients: [1, 2],
+    sequence: 2,
+  },
+  {
+    name: 'a journal whose last line was cut mid-write',
+    db: dbJson([client(1)], 1),
+    journal: entry(0, 2) + cut(entry(0, 3)),
+    clients: [1, 2],
+    sequence: 2,
+  },
+  {
+    name: 'killed after rotating, before db.json was written',
+    db: dbJson([client(1)], 1),
+    rotated: entry(0, 2),
+    journal: entry(0, 3),
+    clients: [1, 2, 3],
+    sequence: 3,
+  },
+  {
+    name: 'killed after db.json was written, before the rotated journal was dropped',
+    db: dbJson([1, 2].map(client), 2),
+    rotated: entry(0, 2),
+    journal: entry(0, 3),
+    clients: [1, 2, 3],
+    sequence: 3,
+  },
+  {
+    name: 'a rotated journal cut mid-copy (a checkpoint after a failed one)',
+    db: dbJson([client(1)], 1),
+    rotated: entry(0, 2) + cut(entry(0, 3)),
+    journal: entry(0, 3),
+    clients: [1, 2, 3],
+    sequence: 3,
+  },
+  {
+    name: 'entries of an older epoch (before a reset that reached db.json)',
+    db: dbJson([], 0, 1),
+    rotated: entry(0, 1),
+    journal: entry(1, 1, 7),
+    clients: [7],
+    sequence: 1,
+    epoch: 1,
+  },
   {
     name: 'entries of a newer epoch (registrations acknowledged after a reset that had not reached db.json)',
     db: dbJson([1, 2].map(client), 2, 0),
@@ -41,7 +87,13 @@ const STATES: CrashState[] = [
     sequence: 2,
     epoch: 1,
   },
-  { name: 'a client deleted before the checkpoint (sequence already past it)', db: dbJson([client(1)], 2), rotated: entry(0, 2), clients: [1], sequence: 2 },
+  {
+    name: 'a client deleted before the checkpoint (sequence already past it)',
+    db: dbJson([client(1)], 2),
+    rotated: entry(0, 2),
+    clients: [1],
+    sequence: 2,
+  },
 ];
 
 function lay(dir: string, state: CrashState): string {
@@ -67,7 +119,9 @@ describe('the store reopens whatever a kill left', () => {
     expect(store.db.data.meta.epoch).toBe(state.epoch ?? 0);
     // The open folded everything into db.json: it alone gives the same store.
     expect(existsSync(`${db}.journal`) || existsSync(`${db}.journal.old`)).toBe(false);
-    expect((JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id)).toEqual(ids(store));
+    expect(
+      (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id),
+    ).toEqual(ids(store));
     // And it goes on: a new registration after a reopen is there next time.
     store.add(client(100), store.sequence + 1);
     await store.close();
@@ -92,7 +146,14 @@ describe('the store reopens whatever a kill left', () => {
   it('a checkpoint that fails after rotating a cut journal leaves files the next start can read', async () => {
     const dir = join(root, 'failed-checkpoint');
     mkdirSync(dir);
-    const db = lay(dir, { name: '', db: dbJson([client(1)], 1), rotated: entry(0, 2) + cut(entry(0, 3)), journal: entry(0, 3), clients: [], sequence: 0 });
+    const db = lay(dir, {
+      name: '',
+      db: dbJson([client(1)], 1),
+      rotated: entry(0, 2) + cut(entry(0, 3)),
+      journal: entry(0, 3),
+      clients: [],
+      sequence: 0,
+    });
     // db.json cannot be replaced while its temp file's name is taken by a folder.
     mkdirSync(join(dir, '.db.json.tmp'));
     await expect(Store.open(db)).rejects.toThrow();

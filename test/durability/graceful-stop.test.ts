@@ -13,15 +13,28 @@ const CONNECTIONS = 16;
 const HELD_MS = 60_000;
 
 type Outcome = { reply: NodeReply } | { error: Error };
-const settle = (p: Promise<NodeReply>): Promise<Outcome> => p.then((reply) => ({ reply }), (error: Error) => ({ error }));
+const settle = (p: Promise<NodeReply>): Promise<Outcome> =>
+  p.then(
+    (reply) => ({ reply }),
+    (error: Error) => ({ error }),
+  );
 
 describe('SIGTERM during load', () => {
-  it('finishes or refuses every request in flight, ends held faults, flushes and exits 0 by itself', { timeout: 60_000 }, async () => {
+  it('finishes or refuses every request in flight, ends held faults, flushes and exits 0 by itself', {
+    timeout: 60_000,
+  }, async () => {
     const db = join(tempDir(), 'db.json');
     const child = await startCli(['--port', '0', '--db', db, '--quiet', '--fail', 'timeout:header=x-case:timeout']);
     const endpoint = `${child.url}/oidc/register`;
     const held = (name: string, headers: Record<string, string>) =>
-      settle(send(endpoint, { method: 'POST', body: registration(name), headers: { ...JSON_HEADERS, ...headers }, timeoutMs: HELD_MS * 2 }));
+      settle(
+        send(endpoint, {
+          method: 'POST',
+          body: registration(name),
+          headers: { ...JSON_HEADERS, ...headers },
+          timeoutMs: HELD_MS * 2,
+        }),
+      );
 
     // Faults that would hold their sockets for a minute: one from --fail, the others from the header.
     const timeoutFromFlag = held('held-timeout-flag', { 'x-case': 'timeout' });
@@ -37,7 +50,15 @@ describe('SIGTERM during load', () => {
     const worker = async () => {
       // Clients keep sending after the signal, as real ones would, until they are refused.
       while (sent < 3000) {
-        const outcome = await settle(send(endpoint, { method: 'POST', body: registration(`load-${sent++}`), headers: JSON_HEADERS, agent, timeoutMs: 20_000 }));
+        const outcome = await settle(
+          send(endpoint, {
+            method: 'POST',
+            body: registration(`load-${sent++}`),
+            headers: JSON_HEADERS,
+            agent,
+            timeoutMs: 20_000,
+          }),
+        );
         outcomes.push(outcome);
         if ('error' in outcome) return;
         if (!signalled && outcomes.length >= 300) {
@@ -59,17 +80,22 @@ describe('SIGTERM during load', () => {
     // Nothing but whole answers (201) or a refused connection; never a 5xx, never a half answer.
     const replies = outcomes.flatMap((o) => ('reply' in o ? [o.reply] : []));
     expect(replies.every((r) => r.status === 201)).toBe(true);
-    for (const o of outcomes) if ('error' in o) expect(o.error.message).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed/);
+    for (const o of outcomes)
+      if ('error' in o)
+        expect(o.error.message).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed/);
 
     // The held timeouts were ended: the connection closed without an answer, long before they ran out.
-    for (const t of [faults[0]!, faults[1]!]) expect('error' in t && t.error.message).toMatch(/socket hang up|ECONNRESET/);
+    for (const t of [faults[0]!, faults[1]!])
+      expect('error' in t && t.error.message).toMatch(/socket hang up|ECONNRESET/);
     // The delayed registration and the slow body were finished, not cut: the client got its credentials.
     const finished = [faults[2]!, faults[3]!].map((o) => ('reply' in o ? o.reply : o.error.message));
     expect(finished.map((r) => (typeof r === 'string' ? r : r.status))).toEqual([201, 201]);
 
     // Flushed: db.json alone holds every client that got its 201, and the journal is gone.
     const acked = [...replies, ...(finished as NodeReply[])].map((r) => JSON.parse(r.text) as Record<string, unknown>);
-    const stored = new Map((JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => [c.client_id, c]));
+    const stored = new Map(
+      (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => [c.client_id, c]),
+    );
     for (const body of acked) expect(stored.get(body['client_id'] as string)).toMatchObject(body);
     expect(existsSync(`${db}.journal`)).toBe(false);
     expect(existsSync(`${db}.journal.old`)).toBe(false);
@@ -84,8 +110,15 @@ describe('close() with requests in flight', () => {
   it('answers each with Connection: close, so keep-alive clients leave and the stop does not wait for them', async () => {
     const server = await start();
     const agent = pool(2);
-    const opts = (rule: string) => ({ method: 'POST', body: registration('in-flight'), headers: { ...JSON_HEADERS, 'x-rule': rule }, agent });
-    const held = [`delay:ms=${HELD_MS},header=x-rule:delay`, `slow_body:ms=${HELD_MS},header=x-rule:slow`].map((spec) => server.plan.add(parseFailSpec(spec)[0]!));
+    const opts = (rule: string) => ({
+      method: 'POST',
+      body: registration('in-flight'),
+      headers: { ...JSON_HEADERS, 'x-rule': rule },
+      agent,
+    });
+    const held = [`delay:ms=${HELD_MS},header=x-rule:delay`, `slow_body:ms=${HELD_MS},header=x-rule:slow`].map((spec) =>
+      server.plan.add(parseFailSpec(spec)[0]!),
+    );
     // A keep-alive connection that already served one request, then a delayed one on it.
     expect((await send(server.registrationEndpoint, opts('none'))).headers['connection']).toBe('keep-alive');
     const delayed = send(server.registrationEndpoint, opts('delay'));

@@ -72,7 +72,8 @@ function lostFrom(records: readonly ClientRecord[], acked: Acknowledged): string
   const lost: string[] = [];
   for (const [id, body] of acked) {
     const record = stored.get(id);
-    if (!record || Object.entries(body).some(([k, v]) => JSON.stringify(record[k]) !== JSON.stringify(v))) lost.push(id);
+    if (!record || Object.entries(body).some(([k, v]) => JSON.stringify(record[k]) !== JSON.stringify(v)))
+      lost.push(id);
   }
   return lost;
 }
@@ -83,7 +84,9 @@ function expectUnique(records: readonly ClientRecord[]): void {
 }
 
 describe('durability under SIGKILL', () => {
-  it(`loses no acknowledged client over ${ROUNDS} kills at random moments (seed ${SEED})`, { timeout: 180_000 }, async () => {
+  it(`loses no acknowledged client over ${ROUNDS} kills at random moments (seed ${SEED})`, {
+    timeout: 180_000,
+  }, async () => {
     const db = join(tempDir(), 'db.json');
     const acked: Acknowledged = new Map();
     const totals = { kills: 0, survived: 0, acknowledged: 0, lost: 0, storedUnacknowledged: 0 };
@@ -98,11 +101,18 @@ describe('durability under SIGKILL', () => {
       expect(lostAtStart, `round ${round}: lost at restart`).toEqual([]);
 
       // The sequence continues: the next client is new.
-      const first = await send(`${child.url}/oidc/register`, { method: 'POST', body: registration(`round-${round}-first`), headers: JSON_HEADERS });
+      const first = await send(`${child.url}/oidc/register`, {
+        method: 'POST',
+        body: registration(`round-${round}-first`),
+        headers: JSON_HEADERS,
+      });
       expect(first.status).toBe(201);
       const firstBody = JSON.parse(first.text) as Record<string, unknown>;
       const firstId = firstBody['client_id'] as string;
-      expect(onDisk.clients.some((c) => c.client_id === firstId), `round ${round}: ${firstId} reissued`).toBe(false);
+      expect(
+        onDisk.clients.some((c) => c.client_id === firstId),
+        `round ${round}: ${firstId} reissued`,
+      ).toBe(false);
       expect(acked.has(firstId)).toBe(false);
       acked.set(firstId, firstBody);
 

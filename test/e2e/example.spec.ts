@@ -21,11 +21,27 @@ test('a registration shows the credentials the server issued', async ({ page, dc
 const FAILURES = [
   { spec: 'rate_limited', title: 'Rate limited (429 too_many_requests)', detail: /Retry after 1 s\./ },
   { spec: 'rate_limited:retry_after=30', title: 'Rate limited (429 too_many_requests)', detail: /Retry after 30 s\./ },
-  { spec: 'invalid_redirect_uri', title: 'Registration refused (400 invalid_redirect_uri)', detail: /redirect_uris must .*Check the redirect URI/ },
-  { spec: 'invalid_client_metadata', title: 'Registration refused (400 invalid_client_metadata)', detail: /Check the client metadata/ },
-  { spec: 'registration_disabled', title: 'Registration refused (400)', detail: /dynamic client registration is disabled/ },
+  {
+    spec: 'invalid_redirect_uri',
+    title: 'Registration refused (400 invalid_redirect_uri)',
+    detail: /redirect_uris must .*Check the redirect URI/,
+  },
+  {
+    spec: 'invalid_client_metadata',
+    title: 'Registration refused (400 invalid_client_metadata)',
+    detail: /Check the client metadata/,
+  },
+  {
+    spec: 'registration_disabled',
+    title: 'Registration refused (400)',
+    detail: /dynamic client registration is disabled/,
+  },
   { spec: 'too_many_entities', title: 'Forbidden (403 too_many_entities)', detail: /limit of entities/ },
-  { spec: 'invalid_token', title: 'Unauthorized (401 invalid_token)', detail: /initial access token.*Bearer error="invalid_token"/ },
+  {
+    spec: 'invalid_token',
+    title: 'Unauthorized (401 invalid_token)',
+    detail: /initial access token.*Bearer error="invalid_token"/,
+  },
   { spec: 'server_error', title: 'Server error (500)', detail: /not the client's fault\. Try again later\./ },
   { spec: 'bad_gateway', title: 'Server error (502)', detail: /not the client's fault/ },
   { spec: 'service_unavailable:retry_after=5', title: 'Server error (503)', detail: /Retry after 5 s\./ },

@@ -8,7 +8,12 @@ test.use({
     seed: 'checkout-suite',
     profile: 'auth0-permissive',
     fixtures: [
-      { client_id: 'e2e-spa', client_name: 'E2E SPA', redirect_uris: ['http://localhost:5173/callback'], token_endpoint_auth_method: 'none' },
+      {
+        client_id: 'e2e-spa',
+        client_name: 'E2E SPA',
+        redirect_uris: ['http://localhost:5173/callback'],
+        token_endpoint_auth_method: 'none',
+      },
     ],
   },
 });
@@ -17,7 +22,12 @@ test('the seed, profile and fixtures given with test.use reach the server', asyn
   const { json } = await register(dcrMock.registrationEndpoint, { client_name: 'seeded' });
 
   // The fixture client takes no place in the credential sequence: a server without it issues the same id.
-  const reference = await startDcrMock({ port: 0, db: ':memory:', seed: 'checkout-suite', profile: 'auth0-permissive' });
+  const reference = await startDcrMock({
+    port: 0,
+    db: ':memory:',
+    seed: 'checkout-suite',
+    profile: 'auth0-permissive',
+  });
   try {
     const expected = await register(reference.registrationEndpoint, { client_name: 'seeded' });
     expect(json?.['client_id']).toBe(expected.json?.['client_id']);

@@ -21,7 +21,9 @@ test.describe('tests that share a worker', () => {
     expect(dcrMock.clients()).toHaveLength(1);
   });
 
-  test('the next test gets the same server, reset: no clients, no journal, no rules, sequence rewound', async ({ dcrMock }) => {
+  test('the next test gets the same server, reset: no clients, no journal, no rules, sequence rewound', async ({
+    dcrMock,
+  }) => {
     expect(dcrMock.url).toBe(firstUrl);
     expect(dcrMock.clients()).toEqual([]);
     expect(dcrMock.requests()).toEqual([]);
@@ -33,7 +35,10 @@ test.describe('tests that share a worker', () => {
 
 test('the server advertises its own issuer and registration endpoint', async ({ dcrMock, request }) => {
   const res = await request.get(`${dcrMock.url}/.well-known/openid-configuration`);
-  expect(await res.json()).toMatchObject({ issuer: dcrMock.issuer, registration_endpoint: dcrMock.registrationEndpoint });
+  expect(await res.json()).toMatchObject({
+    issuer: dcrMock.issuer,
+    registration_endpoint: dcrMock.registrationEndpoint,
+  });
   const health = await (await request.get(`${dcrMock.url}/__dcr/health`)).json();
   expect(health).toMatchObject({ status: 'ok', profile: 'auth0' });
 });

@@ -9,15 +9,26 @@ import { register } from './support/register.js';
 test.use({ dcrMockOptions: { failures: ['service_unavailable:after=8,times=1'] } });
 
 async function fillWithTraffic(endpoint: string, fail: (spec: string) => unknown): Promise<void> {
-  await register(endpoint, { client_name: 'Checkout SPA', redirect_uris: ['http://localhost:5173/callback'], token_endpoint_auth_method: 'none' });
+  await register(endpoint, {
+    client_name: 'Checkout SPA',
+    redirect_uris: ['http://localhost:5173/callback'],
+    token_endpoint_auth_method: 'none',
+  });
   await register(endpoint, { client_name: 'Billing CLI', redirect_uris: ['http://127.0.0.1:8976/oauth/callback'] });
   fail('rate_limited:times=2');
   await register(endpoint, { client_name: 'MCP Inspector', redirect_uris: ['http://localhost:6274/oauth/callback'] });
   await register(endpoint, { client_name: 'MCP Inspector', redirect_uris: ['http://localhost:6274/oauth/callback'] });
   await register(endpoint, { client_name: 'MCP Inspector', redirect_uris: ['http://localhost:6274/oauth/callback'] });
   await register(endpoint, { client_name: 'Docs site', redirect_uris: ['http://localhost:3000/#/callback'] });
-  await register(endpoint, { client_name: 'Admin portal', redirect_uris: ['http://localhost:4200/auth/callback'] }, { 'x-dcr-mock-fail': 'reset' }).catch(() => undefined);
-  await register(endpoint, { client_name: 'Admin portal', redirect_uris: ['http://localhost:4200/auth/callback', 'http://localhost:4200/auth/silent'] });
+  await register(
+    endpoint,
+    { client_name: 'Admin portal', redirect_uris: ['http://localhost:4200/auth/callback'] },
+    { 'x-dcr-mock-fail': 'reset' },
+  ).catch(() => undefined);
+  await register(endpoint, {
+    client_name: 'Admin portal',
+    redirect_uris: ['http://localhost:4200/auth/callback', 'http://localhost:4200/auth/silent'],
+  });
   fail('delay:ms=100-400,client_name=/^ci-/');
   fail('invalid_redirect_uri:after=1,times=3');
 }
@@ -48,9 +59,13 @@ test('the inspector on a laptop screen', async ({ page, dcrMock }, testInfo) => 
   const shot = await page.screenshot();
   writeFileSync(testInfo.outputPath('inspector.png'), shot);
   await testInfo.attach('inspector', { body: shot, contentType: 'image/png' });
-  if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1') writeFileSync(new URL('../../docs/inspector.png', import.meta.url), shot);
+  if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1')
+    writeFileSync(new URL('../../docs/inspector.png', import.meta.url), shot);
 
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1024, height: 768 },
+  ]) {
     await page.setViewportSize(viewport);
     await expectNoSidewaysScroll(page);
     const narrow = await page.screenshot();

@@ -14,7 +14,9 @@ test('the page asks for the token and sends it as a Bearer token', async ({ page
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.locator('#auth-error')).toHaveText(/That token was refused/);
 
-  const sent = page.waitForRequest((req) => req.url().endsWith('/__dcr/health') && req.headers()['authorization'] === 'Bearer open-sesame');
+  const sent = page.waitForRequest(
+    (req) => req.url().endsWith('/__dcr/health') && req.headers()['authorization'] === 'Bearer open-sesame',
+  );
   await page.getByLabel('Admin token').fill('open-sesame');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await sent;

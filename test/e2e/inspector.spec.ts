@@ -49,7 +49,10 @@ test('a registration made over HTTP shows up in the clients table and the journa
   await expectNoReload(page);
 });
 
-test('the journal is newest first and a body expands, and stays open while the page refreshes', async ({ page, dcrMock }) => {
+test('the journal is newest first and a body expands, and stays open while the page refreshes', async ({
+  page,
+  dcrMock,
+}) => {
   await openInspector(page, dcrMock.url);
   await register(dcrMock.registrationEndpoint, { client_name: 'first' });
   await expect(journalRows(page)).toHaveCount(1);
@@ -68,7 +71,10 @@ test('the journal is newest first and a body expands, and stays open while the p
   await expect(journalRows(page).nth(1).locator('pre')).toContainText('"client_name": "first"');
 });
 
-test('a rule added through the form fails the next registration and shows in the journal', async ({ page, dcrMock }) => {
+test('a rule added through the form fails the next registration and shows in the journal', async ({
+  page,
+  dcrMock,
+}) => {
   await openInspector(page, dcrMock.url);
   await expect(page.locator('#rules-empty')).toBeVisible();
 
@@ -106,7 +112,14 @@ test('the form sends every field: after, rate, ms and a client_name match', asyn
   await expect(ruleItems(page)).toContainText('after 2 · rate 0.5 · ms 1500 · client_name ~ /^ci-/');
   const response = await page.request.get(`${dcrMock.url}/__dcr/failures`);
   expect((await response.json()).rules).toEqual([
-    expect.objectContaining({ mode: 'timeout', after: 2, rate: 0.5, ms: 1500, match: { client_name: '/^ci-/' }, source: 'runtime' }),
+    expect.objectContaining({
+      mode: 'timeout',
+      after: 2,
+      rate: 0.5,
+      ms: 1500,
+      match: { client_name: '/^ci-/' },
+      source: 'runtime',
+    }),
   ]);
   // The form is cleared for the next rule.
   await expect(page.getByLabel('after', { exact: true })).toHaveValue('');
@@ -160,8 +173,15 @@ test('reset empties clients, journal and rules', async ({ page, dcrMock }) => {
 test('client names and bodies are shown as text, never run as markup', async ({ page, dcrMock }) => {
   const hostile = '<img src=x onerror="window.__owned=1"><script>window.__owned=2</script>';
   await openInspector(page, dcrMock.url);
-  await register(dcrMock.registrationEndpoint, { client_name: hostile, redirect_uris: ['http://localhost/"><b>bold</b>'] });
-  await register(dcrMock.registrationEndpoint, { client_name: hostile }, { 'x-dcr-mock-fail': 'invalid_client_metadata' });
+  await register(dcrMock.registrationEndpoint, {
+    client_name: hostile,
+    redirect_uris: ['http://localhost/"><b>bold</b>'],
+  });
+  await register(
+    dcrMock.registrationEndpoint,
+    { client_name: hostile },
+    { 'x-dcr-mock-fail': 'invalid_client_metadata' },
+  );
 
   await expect(clientRows(page).locator('.name')).toHaveText(hostile);
   await expect(clientRows(page)).toContainText('http://localhost/"><b>bold</b>');

@@ -29,16 +29,54 @@ function outcome(resolve: () => Config): Config | StartupError {
   }
 }
 
-const OPTION_KEYS = ['port', 'host', 'db', 'seed', 'profile', 'issuer', 'clock', 'quiet', 'log', 'failures', 'fail', 'latency', 'adminToken', '$schema'];
+const OPTION_KEYS = [
+  'port',
+  'host',
+  'db',
+  'seed',
+  'profile',
+  'issuer',
+  'clock',
+  'quiet',
+  'log',
+  'failures',
+  'fail',
+  'latency',
+  'adminToken',
+  '$schema',
+];
 const optionValue = fc.oneof(
   jsonText,
   deepJson,
-  fc.constantFrom('0', '"0"', '65536', '"127.0.0.1"', '":memory:"', '"auth0"', '"rfc7591"', '"http://x/"', '"2026-01-01T00:00:00Z"', 'true', '"json"', '"100-50"', '"tok en"', '[]'),
+  fc.constantFrom(
+    '0',
+    '"0"',
+    '65536',
+    '"127.0.0.1"',
+    '":memory:"',
+    '"auth0"',
+    '"rfc7591"',
+    '"http://x/"',
+    '"2026-01-01T00:00:00Z"',
+    'true',
+    '"json"',
+    '"100-50"',
+    '"tok en"',
+    '[]',
+  ),
   ruleJson.map((r) => `[${r}]`),
   failSpec.map((s) => JSON.stringify(s)),
 );
 const configText = fc.oneof(
-  { arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...OPTION_KEYS), fc.constantFrom(...NASTY_KEYS), fc.string()), optionValue), { maxLength: 6 }).map((es) => `{${es.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`), weight: 6 },
+  {
+    arbitrary: fc
+      .array(
+        fc.tuple(fc.oneof(fc.constantFrom(...OPTION_KEYS), fc.constantFrom(...NASTY_KEYS), fc.string()), optionValue),
+        { maxLength: 6 },
+      )
+      .map((es) => `{${es.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+    weight: 6,
+  },
   { arbitrary: jsonText, weight: 2 },
   { arbitrary: deepJson, weight: 1 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 200 }), weight: 1 },
@@ -59,10 +97,16 @@ describe('fuzzing the configuration', () => {
     const file = join(tempDir(), 'dcr-mock.config.json');
     await check(
       'config: files',
-      fc.property(fc.oneof(configText.map((t) => Buffer.from(t)), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))), (bytes) => {
-        writeFileSync(file, bytes);
-        outcome(() => resolveConfig(readConfigFile(file, true), { quiet: true }));
-      }),
+      fc.property(
+        fc.oneof(
+          configText.map((t) => Buffer.from(t)),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        ),
+        (bytes) => {
+          writeFileSync(file, bytes);
+          outcome(() => resolveConfig(readConfigFile(file, true), { quiet: true }));
+        },
+      ),
       RUNS,
     );
   });

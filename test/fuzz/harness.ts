@@ -14,9 +14,16 @@ export const longRun = process.env['DCR_FUZZ_RUNS'] !== undefined;
 export const timeoutFor = (n: number, msPerCase = 40) => 30_000 + n * msPerCase;
 
 /** Checks a property like fc.assert, and tells `npm run fuzz` how many cases ran. */
-export async function check<T>(name: string, property: fc.IAsyncProperty<T> | fc.IProperty<T>, numRuns: number): Promise<void> {
+export async function check<T>(
+  name: string,
+  property: fc.IAsyncProperty<T> | fc.IProperty<T>,
+  numRuns: number,
+): Promise<void> {
   const seed = process.env['DCR_FUZZ_SEED'] === undefined ? undefined : Number(process.env['DCR_FUZZ_SEED']);
-  const details = await fc.check(property as fc.IAsyncProperty<T>, { numRuns, ...(seed === undefined ? {} : { seed }) });
+  const details = await fc.check(property as fc.IAsyncProperty<T>, {
+    numRuns,
+    ...(seed === undefined ? {} : { seed }),
+  });
   const report = process.env['DCR_FUZZ_REPORT'];
   if (report) appendFileSync(report, `${JSON.stringify({ name, runs: details.numRuns, failed: details.failed })}\n`);
   if (details.failed) {
@@ -24,7 +31,8 @@ export async function check<T>(name: string, property: fc.IAsyncProperty<T> | fc
       const text = typeof v === 'string' ? JSON.stringify(v) : fc.stringify(v);
       return text.length > 400 ? `${text.slice(0, 400)}… (${text.length} characters)` : text;
     });
-    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const cause =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(
       `${name}: failed after ${details.numRuns} cases (seed ${details.seed}, path "${details.counterexamplePath}").\n` +
         `Counterexample: [${example.join(', ')}]\nError: ${cause.slice(0, 2000)}\n` +

@@ -9,7 +9,16 @@ import type { RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
 import { type NodeReply, pool, send } from '../support/http.js';
 import { start, tempDir } from '../support/server.js';
-import { HOLDING_MODES, NASTY_KEYS, answeringSpec, body, contentType, jsonText, metadataText, ruleJson } from './arbitraries.js';
+import {
+  HOLDING_MODES,
+  NASTY_KEYS,
+  answeringSpec,
+  body,
+  contentType,
+  jsonText,
+  metadataText,
+  ruleJson,
+} from './arbitraries.js';
 import { check, prototypeState, runs, timeoutFor } from './harness.js';
 
 const RUNS = runs(60);
@@ -88,7 +97,9 @@ const post = (path: string, data: string | Uint8Array, headers: Record<string, s
   send(`${server.url}${path}`, { method: 'POST', body: Buffer.from(data), headers, agent, timeoutMs: 10_000 });
 
 describe('fuzzing POST /oidc/register', () => {
-  it('arbitrary bodies: a 201 or a 4xx, never a 5xx; a 4xx changes nothing', { timeout: timeoutFor(RUNS) }, async () => {
+  it('arbitrary bodies: a 201 or a 4xx, never a 5xx; a 4xx changes nothing', {
+    timeout: timeoutFor(RUNS),
+  }, async () => {
     await check(
       'register: arbitrary bodies',
       fc.asyncProperty(body, contentType, async (data, type) => {
@@ -103,44 +114,71 @@ describe('fuzzing POST /oidc/register', () => {
     );
   });
 
-  it('x-dcr-mock-fail: a bad spec gets 400; a 5xx only when a rule asks for one', { timeout: timeoutFor(RUNS) }, async () => {
+  it('x-dcr-mock-fail: a bad spec gets 400; a 5xx only when a rule asks for one', {
+    timeout: timeoutFor(RUNS),
+  }, async () => {
     await check(
       'register: x-dcr-mock-fail header',
       // Only what a client can send: no CR, LF or other control characters (those go by ?__fail=).
-      fc.asyncProperty(answeringSpec.filter((s) => /^[\t\x20-\x7e\x80-\xff]*$/.test(s)), metadataText, async (spec, data) => {
-        // What the server reads: the value without surrounding blanks.
-        const seen = spec.replace(/^[ \t]+|[ \t]+$/g, '');
-        const expected = expectationOf([seen]);
-        fc.pre(!expected.holding);
-        const before = await snapshot();
-        const reply = await post('/oidc/register', data, { 'content-type': 'application/json', 'x-dcr-mock-fail': spec });
-        if (expected.invalid) expect([400, 413], reply.text).toContain(reply.status);
-        await afterCase(reply, before, expected.asks5xx);
-      }),
+      fc.asyncProperty(
+        answeringSpec.filter((s) => /^[\t\x20-\x7e\x80-\xff]*$/.test(s)),
+        metadataText,
+        async (spec, data) => {
+          // What the server reads: the value without surrounding blanks.
+          const seen = spec.replace(/^[ \t]+|[ \t]+$/g, '');
+          const expected = expectationOf([seen]);
+          fc.pre(!expected.holding);
+          const before = await snapshot();
+          const reply = await post('/oidc/register', data, {
+            'content-type': 'application/json',
+            'x-dcr-mock-fail': spec,
+          });
+          if (expected.invalid) expect([400, 413], reply.text).toContain(reply.status);
+          await afterCase(reply, before, expected.asks5xx);
+        },
+      ),
       RUNS,
     );
   });
 
-  it('?__fail=: encoded or raw, a bad spec gets 400; a 5xx only when a rule asks for one', { timeout: timeoutFor(RUNS) }, async () => {
-    const rawQuery = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).filter((c) => c !== 0x23).map((c) => String.fromCharCode(c)), maxLength: 80 });
+  it('?__fail=: encoded or raw, a bad spec gets 400; a 5xx only when a rule asks for one', {
+    timeout: timeoutFor(RUNS),
+  }, async () => {
+    const rawQuery = fc.string({
+      unit: fc
+        .integer({ min: 0x21, max: 0x7e })
+        .filter((c) => c !== 0x23)
+        .map((c) => String.fromCharCode(c)),
+      maxLength: 80,
+    });
     await check(
       'register: ?__fail= query',
-      fc.asyncProperty(fc.oneof(answeringSpec.map((s) => `__fail=${encodeURIComponent(s)}`), rawQuery.map((q) => `__fail=${q}`), rawQuery), metadataText, async (query, data) => {
-        const given = new URL(`http://x/oidc/register?${query}`).searchParams.get('__fail');
-        const expected = given === null ? { invalid: false, holding: false, asks5xx: false } : expectationOf([given]);
-        fc.pre(!expected.holding);
-        const before = await snapshot();
-        const reply = await post(`/oidc/register?${query}`, data, { 'content-type': 'application/json' });
-        if (expected.invalid) expect([400, 413], reply.text).toContain(reply.status);
-        await afterCase(reply, before, expected.asks5xx);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          answeringSpec.map((s) => `__fail=${encodeURIComponent(s)}`),
+          rawQuery.map((q) => `__fail=${q}`),
+          rawQuery,
+        ),
+        metadataText,
+        async (query, data) => {
+          const given = new URL(`http://x/oidc/register?${query}`).searchParams.get('__fail');
+          const expected = given === null ? { invalid: false, holding: false, asks5xx: false } : expectationOf([given]);
+          fc.pre(!expected.holding);
+          const before = await snapshot();
+          const reply = await post(`/oidc/register?${query}`, data, { 'content-type': 'application/json' });
+          if (expected.invalid) expect([400, 413], reply.text).toContain(reply.status);
+          await afterCase(reply, before, expected.asks5xx);
+        },
+      ),
       RUNS,
     );
   });
 });
 
 describe('fuzzing POST /__dcr/failures', () => {
-  it('a rule is added (201) or refused (400), never a 5xx; registering afterwards still works', { timeout: timeoutFor(RUNS) }, async () => {
+  it('a rule is added (201) or refused (400), never a 5xx; registering afterwards still works', {
+    timeout: timeoutFor(RUNS),
+  }, async () => {
     await check(
       'control: POST /__dcr/failures',
       fc.asyncProperty(ruleJson, fc.constantFrom('application/json', 'text/plain', ''), async (text, type) => {
@@ -157,9 +195,15 @@ describe('fuzzing POST /__dcr/failures', () => {
         expect(listed.status).toBe(200);
         const rules = server.plan.list().map((r) => r.rule);
         if (rules.some((r) => HOLDING_MODES.includes(r.mode))) return;
-        const asks5xx = rules.some((r) => isHttpMode(r.mode) && (r.status ?? httpFailure(r.mode, { now: 0 }).status) >= 500);
+        const asks5xx = rules.some(
+          (r) => isHttpMode(r.mode) && (r.status ?? httpFailure(r.mode, { now: 0 }).status) >= 500,
+        );
         const beforeRegistration = await snapshot();
-        const registration = await post('/oidc/register', '{"client_name":"ci-1","redirect_uris":["https://a.example/cb"]}', { 'content-type': 'application/json', 'x-case': 'retry' });
+        const registration = await post(
+          '/oidc/register',
+          '{"client_name":"ci-1","redirect_uris":["https://a.example/cb"]}',
+          { 'content-type': 'application/json', 'x-case': 'retry' },
+        );
         await afterCase(registration, beforeRegistration, asks5xx);
       }),
       RUNS,
@@ -168,44 +212,66 @@ describe('fuzzing POST /__dcr/failures', () => {
 });
 
 describe("fuzzing json-server's routes over the same store", () => {
-  it('never a 5xx; the store still opens, and registration goes on with new ids', { timeout: timeoutFor(RUNS, 80) }, async () => {
+  it('never a 5xx; the store still opens, and registration goes on with new ids', {
+    timeout: timeoutFor(RUNS, 80),
+  }, async () => {
     const issued = new Set<string>();
     let epoch = server.store.db.data.meta.epoch;
-    const name = fc.oneof(fc.constantFrom('clients', 'clients', 'meta', ...NASTY_KEYS), fc.string({ unit: 'grapheme-ascii', maxLength: 8 }));
-    const id = fc.oneof(fc.constant('@first'), fc.constantFrom(...NASTY_KEYS), fc.string({ unit: 'grapheme-ascii', maxLength: 8 }));
+    const name = fc.oneof(
+      fc.constantFrom('clients', 'clients', 'meta', ...NASTY_KEYS),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 8 }),
+    );
+    const id = fc.oneof(
+      fc.constant('@first'),
+      fc.constantFrom(...NASTY_KEYS),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 8 }),
+    );
     const path = fc
-      .tuple(name, fc.option(id), fc.constantFrom('', '?_page=2', '?_sort=-client_name', '?_dependent=clients', '?_embed=meta', '?client_name=x'))
+      .tuple(
+        name,
+        fc.option(id),
+        fc.constantFrom('', '?_page=2', '?_sort=-client_name', '?_dependent=clients', '?_embed=meta', '?client_name=x'),
+      )
       .map(([n, i, q]) => `/${encodeURIComponent(n)}${i === null ? '' : `/${encodeURIComponent(i)}`}${q}`);
     await check(
       'json-server: REST routes',
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), path, fc.oneof(metadataText, jsonText, fc.constant('{"client_name":')), async (method, where, data) => {
-        const before = await snapshot();
-        const first = server.store.clients[0]?.id ?? 'none';
-        const target = where.replace('@first', encodeURIComponent(first));
-        const reply = await send(`${server.url}${target}`, {
-          method,
-          agent,
-          ...(method === 'GET' || method === 'DELETE' ? {} : { body: data, headers: { 'content-type': 'application/json' } }),
-        });
-        await afterCase(reply, before);
-        // What json-server wrote still opens as a store.
-        await server.store.flush();
-        const copy = `${dbPath}.copy`;
-        copyFileSync(dbPath, copy);
-        const reopened = await Store.open(copy);
-        expect(reopened.sequence).toBe(server.store.sequence);
-        await reopened.close();
-        // And the sequence goes on: a new id, never one issued before.
-        const registered = await post('/oidc/register', '{"redirect_uris":["https://a.example/cb"]}', { 'content-type': 'application/json' });
-        expect(registered.status).toBe(201);
-        const clientId = (JSON.parse(registered.text) as { client_id: string }).client_id;
-        // A reset (every 250 cases, to keep db.json small) rewinds the sequence on purpose.
-        if (server.store.db.data.meta.epoch !== epoch) issued.clear();
-        epoch = server.store.db.data.meta.epoch;
-        expect(issued.has(clientId), clientId).toBe(false);
-        issued.add(clientId);
-        dirty = true;
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+        path,
+        fc.oneof(metadataText, jsonText, fc.constant('{"client_name":')),
+        async (method, where, data) => {
+          const before = await snapshot();
+          const first = server.store.clients[0]?.id ?? 'none';
+          const target = where.replace('@first', encodeURIComponent(first));
+          const reply = await send(`${server.url}${target}`, {
+            method,
+            agent,
+            ...(method === 'GET' || method === 'DELETE'
+              ? {}
+              : { body: data, headers: { 'content-type': 'application/json' } }),
+          });
+          await afterCase(reply, before);
+          // What json-server wrote still opens as a store.
+          await server.store.flush();
+          const copy = `${dbPath}.copy`;
+          copyFileSync(dbPath, copy);
+          const reopened = await Store.open(copy);
+          expect(reopened.sequence).toBe(server.store.sequence);
+          await reopened.close();
+          // And the sequence goes on: a new id, never one issued before.
+          const registered = await post('/oidc/register', '{"redirect_uris":["https://a.example/cb"]}', {
+            'content-type': 'application/json',
+          });
+          expect(registered.status).toBe(201);
+          const clientId = (JSON.parse(registered.text) as { client_id: string }).client_id;
+          // A reset (every 250 cases, to keep db.json small) rewinds the sequence on purpose.
+          if (server.store.db.data.meta.epoch !== epoch) issued.clear();
+          epoch = server.store.db.data.meta.epoch;
+          expect(issued.has(clientId), clientId).toBe(false);
+          issued.add(clientId);
+          dirty = true;
+        },
+      ),
       RUNS,
     );
   });

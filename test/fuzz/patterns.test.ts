@@ -12,11 +12,20 @@ const MAX_MATCH_MS = 1000;
 /** Values that make backtracking engines work hardest on patterns over a, b, word and digit characters. */
 function hostileValues(source: string): string[] {
   const letters = [...new Set(source.replace(/[^a-z0-9-]/gi, ''))].join('') || 'a';
-  return ['a'.repeat(2048), `${'a'.repeat(2047)}!`, `${'ab'.repeat(1024)}!`, `${'a'.repeat(40)}!`, `${letters.repeat(Math.ceil(2047 / letters.length)).slice(0, 2047)}!`, `${'ci-1'.repeat(512)}`];
+  return [
+    'a'.repeat(2048),
+    `${'a'.repeat(2047)}!`,
+    `${'ab'.repeat(1024)}!`,
+    `${'a'.repeat(40)}!`,
+    `${letters.repeat(Math.ceil(2047 / letters.length)).slice(0, 2047)}!`,
+    `${'ci-1'.repeat(512)}`,
+  ];
 }
 
 describe('fuzzing match patterns', () => {
-  it('a pattern is refused with a reason, or accepted and quick on hostile values', { timeout: timeoutFor(RUNS, 200) }, async () => {
+  it('a pattern is refused with a reason, or accepted and quick on hostile values', {
+    timeout: timeoutFor(RUNS, 200),
+  }, async () => {
     let slowest = { ms: 0, source: '' };
     let accepted = 0;
     await check(
@@ -35,11 +44,17 @@ describe('fuzzing match patterns', () => {
           fresh.test(value);
           const ms = performance.now() - started;
           if (ms > slowest.ms) slowest = { ms, source };
-          if (longRun) expect(ms, `${source} took ${ms.toFixed(0)} ms on a ${value.length}-character value`).toBeLessThan(MAX_MATCH_MS);
+          if (longRun)
+            expect(ms, `${source} took ${ms.toFixed(0)} ms on a ${value.length}-character value`).toBeLessThan(
+              MAX_MATCH_MS,
+            );
         }
       }),
       RUNS,
     );
-    if (longRun) console.log(`[fuzz] ${accepted} patterns accepted; the slowest on a hostile value: ${slowest.source} ${slowest.ms.toFixed(1)} ms`);
+    if (longRun)
+      console.log(
+        `[fuzz] ${accepted} patterns accepted; the slowest on a hostile value: ${slowest.source} ${slowest.ms.toFixed(1)} ms`,
+      );
   });
 });

@@ -22,13 +22,25 @@ const report = join(dir, 'report.jsonl');
 const env = { ...process.env, DCR_FUZZ_RUNS: String(runs), DCR_FUZZ_REPORT: report };
 if (values.seed !== undefined) env.DCR_FUZZ_SEED = values.seed;
 const started = Date.now();
-const vitest = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/fuzz'], { cwd: root, env, stdio: 'inherit' });
+const vitest = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/fuzz'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 
-const lines = existsSync(report) ? readFileSync(report, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const lines = existsSync(report)
+  ? readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  : [];
 rmSync(dir, { recursive: true, force: true });
 const total = lines.reduce((sum, l) => sum + l.runs, 0);
 const failed = lines.filter((l) => l.failed);
-console.log(`\n[fuzz] ${lines.length} properties, ${total.toLocaleString('en')} cases in ${Math.round((Date.now() - started) / 1000)} s, ${failed.length} failing`);
+console.log(
+  `\n[fuzz] ${lines.length} properties, ${total.toLocaleString('en')} cases in ${Math.round((Date.now() - started) / 1000)} s, ${failed.length} failing`,
+);
 for (const l of lines) console.log(`[fuzz]   ${l.failed ? 'FAIL' : 'ok  '} ${String(l.runs).padStart(6)}  ${l.name}`);
 if (vitest.status !== 0) process.exit(vitest.status ?? 1);
 if (total < MIN_TOTAL) {

@@ -36,7 +36,10 @@ describe('startDcrMock: the handle', () => {
     expect(m.url).not.toBe('http://127.0.0.1:0');
     expect(m.issuer).toBe(`${m.url}/`);
     expect(m.registrationEndpoint).toBe(`${m.url}/oidc/register`);
-    const discovery = (await (await fetch(`${m.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(`${m.url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(discovery).toMatchObject({ issuer: m.issuer, registration_endpoint: m.registrationEndpoint });
   });
 
@@ -82,9 +85,9 @@ describe('startDcrMock: the handle', () => {
       ['r1', 'server_error'],
       ['r2', 'bad_gateway'],
     ]);
-    expect([(await register(m, SPA)).status, (await register(m, SPA)).status, (await register(m, SPA)).status]).toEqual([
-      500, 502, 201,
-    ]);
+    expect([(await register(m, SPA)).status, (await register(m, SPA)).status, (await register(m, SPA)).status]).toEqual(
+      [500, 502, 201],
+    );
   });
 
   it('fail(ruleObject) applies the object as given', async () => {
@@ -150,7 +153,13 @@ describe('startDcrMock: the handle', () => {
 
 describe('startDcrMock: options', () => {
   it('uses the DEFAULTS shared with the CLI', async () => {
-    expect(DEFAULTS).toMatchObject({ port: 4000, host: '127.0.0.1', db: './db.json', seed: 'dcr-mock', profile: 'auth0' });
+    expect(DEFAULTS).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      db: './db.json',
+      seed: 'dcr-mock',
+      profile: 'auth0',
+    });
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
     // Same default seed as the CLI: the README's documented first client_id.
     const m = await mock();
@@ -182,7 +191,9 @@ describe('startDcrMock: options', () => {
     expect(res.json['client_id']).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(m.clients()[0]!['created_at']).toBe('2030-01-02T03:04:05.000Z');
     expect((await fetch(`${m.url}/__dcr/health`)).status).toBe(401);
-    expect((await fetch(`${m.url}/__dcr/health`, { headers: { authorization: 'Bearer secret-token' } })).status).toBe(200);
+    expect((await fetch(`${m.url}/__dcr/health`, { headers: { authorization: 'Bearer secret-token' } })).status).toBe(
+      200,
+    );
   });
 
   it('reads a config file when given one, under the options passed', async () => {
@@ -200,7 +211,11 @@ describe('startDcrMock: options', () => {
     ['unknown key', { prot: 0 }, /unknown option "prot"/],
     ['failure spec', { failures: ['rate_limited:times=x'] }, /bad failure rule: .*times must be a whole number/],
     ['latency', { latency: '5-1' }, /--latency must be milliseconds or MIN-MAX/],
-    ['config file', { config: '/nonexistent/dcr-mock.json' }, /Failed to read the config file \/nonexistent\/dcr-mock.json/],
+    [
+      'config file',
+      { config: '/nonexistent/dcr-mock.json' },
+      /Failed to read the config file \/nonexistent\/dcr-mock.json/,
+    ],
   ];
   it.each(badOptions)('a bad %s rejects with a StartupError (exit code 2)', async (_name, options, message) => {
     const error = await startDcrMock({ port: 0, db: ':memory:', ...options } as StartOptions).catch((e: unknown) => e);

@@ -19,7 +19,9 @@ async function registerAll(url: string, order: string[]) {
   for (const name of order) {
     const res = await register({ registrationEndpoint: `${url}/oidc/register` }, REQUESTS[name]);
     expect(res.status).toBe(201);
-    (ids[name] ??= []).push(`${res.json['client_id'] as string} ${(res.json['client_secret'] as string | undefined) ?? ''}`);
+    (ids[name] ??= []).push(
+      `${res.json['client_id'] as string} ${(res.json['client_secret'] as string | undefined) ?? ''}`,
+    );
   }
   return ids;
 }
@@ -44,8 +46,20 @@ describe('--ids content', () => {
   });
 
   it('in parallel too', async () => {
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet'], { env: { DCR_MOCK_SEED: 'parallel' } });
-    const other = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet', '--seed', 'parallel']);
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--ids', 'content', '--quiet'], {
+      env: { DCR_MOCK_SEED: 'parallel' },
+    });
+    const other = await startCli([
+      '--port',
+      '0',
+      '--db',
+      ':memory:',
+      '--ids',
+      'content',
+      '--quiet',
+      '--seed',
+      'parallel',
+    ]);
     try {
       const names = ['alpha', 'beta', 'gamma'];
       const all = async (url: string, order: string[]) =>
@@ -109,7 +123,8 @@ describe('--ids content: the counters survive', () => {
     servers.push(server);
     return server;
   };
-  const id = async (server: RunningServer, name: string) => (await register(server, REQUESTS[name])).json['client_id'] as string;
+  const id = async (server: RunningServer, name: string) =>
+    (await register(server, REQUESTS[name])).json['client_id'] as string;
 
   it('a restart and a deletion, but not a reset', async () => {
     const reference = await start({ ids: 'content' });

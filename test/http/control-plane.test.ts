@@ -29,7 +29,14 @@ describe('the /__dcr control plane', () => {
     await register(server, METADATA);
     const res = await control.at('GET', 'health');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: 'ok', version: VERSION, profile: 'auth0', clients: 1, sequence: 1, uptime_ms: expect.any(Number) });
+    expect(res.json).toEqual({
+      status: 'ok',
+      version: VERSION,
+      profile: 'auth0',
+      clients: 1,
+      sequence: 1,
+      uptime_ms: expect.any(Number),
+    });
   });
 
   it('GET /__dcr/clients lists the stored clients; DELETE /__dcr/clients/:id removes one without rewinding', async () => {
@@ -61,7 +68,13 @@ describe('the /__dcr control plane', () => {
     const common = { time: CLOCK, method: 'POST', path: '/oidc/register', ms: expect.any(Number) };
     expect(res.json).toEqual([
       { ...common, id: expect.any(Number), body: { client_name: 'invalid' }, status: 400 },
-      { ...common, id: expect.any(Number), body: { ...METADATA, client_name: 'refused' }, status: 429, failure: 'rate_limited' },
+      {
+        ...common,
+        id: expect.any(Number),
+        body: { ...METADATA, client_name: 'refused' },
+        status: 429,
+        failure: 'rate_limited',
+      },
       { ...common, id: expect.any(Number), body: { ...METADATA, client_name: 'ok' }, status: 201, client_id: ids[0] },
     ]);
     const entryIds = res.json.map((e: { id: number }) => e.id);
@@ -97,16 +110,29 @@ describe('the /__dcr control plane', () => {
     const object = await control.addRule({ mode: 'server_error', times: 1, match: { client_name: 'obj' } });
     expect(object.status).toBe(201);
     expect(object.json).toEqual({
-      id: expect.any(String), source: 'runtime', mode: 'server_error', times: 1, match: { client_name: 'obj' },
-      seen: 0, applied: 0, remaining: 1,
+      id: expect.any(String),
+      source: 'runtime',
+      mode: 'server_error',
+      times: 1,
+      match: { client_name: 'obj' },
+      seen: 0,
+      applied: 0,
+      remaining: 1,
     });
     const spec = await control.addRule('delay:ms=100-200,client_name=spec');
     expect(spec.json).toMatchObject({ mode: 'delay', ms: '100-200', match: { client_name: 'spec' } });
     const text = await control.addRule('rate_limited:retry_after=9,redirect_uri=text', true);
     expect(text.json).toMatchObject({ mode: 'rate_limited', retry_after: 9, match: { redirect_uri: 'text' } });
-    const array = await control.addRule([{ mode: 'status_200', after: 2 }, 'service_unavailable:rate=0.25;bad_gateway:status=599']);
+    const array = await control.addRule([
+      { mode: 'status_200', after: 2 },
+      'service_unavailable:rate=0.25;bad_gateway:status=599',
+    ]);
     expect(array.status).toBe(201);
-    expect(array.json.map((r: { mode: string }) => r.mode)).toEqual(['status_200', 'service_unavailable', 'bad_gateway']);
+    expect(array.json.map((r: { mode: string }) => r.mode)).toEqual([
+      'status_200',
+      'service_unavailable',
+      'bad_gateway',
+    ]);
 
     const ruleIds = [object.json.id, spec.json.id, text.json.id, ...array.json.map((r: { id: string }) => r.id)];
     expect(new Set(ruleIds).size).toBe(6);
@@ -124,7 +150,11 @@ describe('the /__dcr control plane', () => {
     await register(server, { ...METADATA, client_name: 'a' });
     await register(server, { ...METADATA, client_name: 'static-rule' });
     const counters = (await control.rules()).map((r) => [r['id'], r['seen'], r['applied'], r['remaining']]);
-    expect(counters).toEqual([[a.id, 1, 1, 2], [b.id, 0, 0, undefined], [expect.any(String), 1, 1, undefined]]);
+    expect(counters).toEqual([
+      [a.id, 1, 1, 2],
+      [b.id, 0, 0, undefined],
+      [expect.any(String), 1, 1, undefined],
+    ]);
 
     expect((await control.at('DELETE', `failures/${a.id}`)).status).toBe(204);
     expect((await control.at('DELETE', `failures/${a.id}`)).status).toBe(404);
@@ -167,8 +197,13 @@ describe('--admin-token', () => {
   afterAll(() => server.close());
 
   const ROUTES: Array<[string, string, unknown?]> = [
-    ['GET', 'health'], ['GET', 'clients'], ['GET', 'failures'], ['POST', 'failures', 'server_error:times=1'],
-    ['GET', 'requests'], ['DELETE', 'failures'], ['POST', 'reset'],
+    ['GET', 'health'],
+    ['GET', 'clients'],
+    ['GET', 'failures'],
+    ['POST', 'failures', 'server_error:times=1'],
+    ['GET', 'requests'],
+    ['DELETE', 'failures'],
+    ['POST', 'reset'],
   ];
 
   it.each(ROUTES)('%s /__dcr/%s needs Authorization: Bearer <token>', async (method, path, body) => {
@@ -184,7 +219,10 @@ describe('--admin-token', () => {
       expect(res.headers.get('www-authenticate'), what).toMatch(/^Bearer .*error="invalid_token"/);
       expect(res.json.error, what).toBe('invalid_token');
     }
-    const res = await call(server.url, method, `/__dcr/${path}`, { body, headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await call(server.url, method, `/__dcr/${path}`, {
+      body,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBeLessThan(300);
     await call(server.url, 'DELETE', '/__dcr/failures', { headers: { authorization: `Bearer ${TOKEN}` } });
   });
@@ -213,7 +251,9 @@ describe('--admin-token', () => {
       const without = await call(cli.url, 'GET', '/__dcr/health');
       expect(without.status).toBe(401);
       expect(without.headers.get('www-authenticate')).toMatch(/^Bearer /);
-      expect((await call(cli.url, 'GET', '/__dcr/health', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+      expect(
+        (await call(cli.url, 'GET', '/__dcr/health', { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+      ).toBe(200);
       expect((await register(cli, METADATA)).status).toBe(201);
     } finally {
       expect(await cli.stop()).toBe(0);

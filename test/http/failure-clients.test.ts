@@ -49,7 +49,11 @@ describe('failure modes through real clients', () => {
     it('400 invalid_redirect_uri → ResponseBodyError with the OAuth error', async () => {
       const err = await thrownUnder('invalid_redirect_uri', registerWith4);
       expect(err).toBeInstanceOf(oauth.ResponseBodyError);
-      expect(err).toMatchObject({ status: 400, error: 'invalid_redirect_uri', error_description: expect.stringMatching(/^redirect_uris must/) });
+      expect(err).toMatchObject({
+        status: 400,
+        error: 'invalid_redirect_uri',
+        error_description: expect.stringMatching(/^redirect_uris must/),
+      });
     });
 
     it('429 rate_limited → ResponseBodyError whose response carries Retry-After', async () => {
@@ -84,7 +88,9 @@ describe('failure modes through real clients', () => {
 
   describe('openid-client', () => {
     const registerWithOpenid = () =>
-      client.dynamicClientRegistration(new URL(mock.issuer), METADATA, undefined, { execute: [client.allowInsecureRequests] });
+      client.dynamicClientRegistration(new URL(mock.issuer), METADATA, undefined, {
+        execute: [client.allowInsecureRequests],
+      });
 
     it('registers when nothing fails (the baseline)', async () => {
       const config = await registerWithOpenid();

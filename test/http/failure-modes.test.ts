@@ -51,13 +51,23 @@ const HTTP_CASES: HttpCase[] = [
   },
   { spec: 'rate_limited', status: 429, error: 'too_many_requests', headers: rateLimitHeaders(1) },
   { spec: 'rate_limited:retry_after=30', status: 429, error: 'too_many_requests', headers: rateLimitHeaders(30) },
-  { spec: 'invalid_token', status: 401, error: 'invalid_token', headers: { 'www-authenticate': /^Bearer error="invalid_token"/ } },
+  {
+    spec: 'invalid_token',
+    status: 401,
+    error: 'invalid_token',
+    headers: { 'www-authenticate': /^Bearer error="invalid_token"/ },
+  },
   { spec: 'server_error', status: 500, error: 'server_error' },
   { spec: 'server_error:status=599', status: 599, error: 'server_error' },
   { spec: 'invalid_client_metadata:status=422', status: 422, error: 'invalid_client_metadata' },
   { spec: 'bad_gateway', status: 502, html: '502 Bad Gateway' },
   { spec: 'service_unavailable', status: 503, error: 'temporarily_unavailable', headers: { 'retry-after': '1' } },
-  { spec: 'service_unavailable:retry_after=120', status: 503, error: 'temporarily_unavailable', headers: { 'retry-after': '120' } },
+  {
+    spec: 'service_unavailable:retry_after=120',
+    status: 503,
+    error: 'temporarily_unavailable',
+    headers: { 'retry-after': '120' },
+  },
   { spec: 'gateway_timeout', status: 504, html: '504 Gateway Time-out' },
 ];
 
@@ -144,7 +154,11 @@ describe('failure modes, as a client sees them', () => {
     it('status_200: 200 with a whole client', async () => {
       const res = await register(server, METADATA, failing('status_200'));
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ client_id: firstId, client_secret_expires_at: 0, redirect_uris: METADATA.redirect_uris });
+      expect(res.json).toMatchObject({
+        client_id: firstId,
+        client_secret_expires_at: 0,
+        redirect_uris: METADATA.redirect_uris,
+      });
       expect(res.json['client_secret']).toMatch(/^[A-Za-z0-9_-]{64}$/);
       await expectNothingStored(server, firstId);
     });

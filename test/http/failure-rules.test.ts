@@ -16,7 +16,8 @@ interface Attempt {
 
 async function statuses(server: { registrationEndpoint: string }, attempts: Attempt[]): Promise<number[]> {
   const out: number[] = [];
-  for (const { body = {}, headers = {} } of attempts) out.push((await register(server, { ...METADATA, ...body }, headers)).status);
+  for (const { body = {}, headers = {} } of attempts)
+    out.push((await register(server, { ...METADATA, ...body }, headers)).status);
   return out;
 }
 const plain = (n: number): Attempt[] => Array.from({ length: n }, () => ({}));
@@ -52,7 +53,9 @@ describe('failure rules', () => {
     await control.addRule('server_error:after=1,times=1');
     expect(await statuses(server, plain(4))).toEqual([201, 500, 201, 201]);
     expect(storedIds()).toEqual(ids);
-    expect(await control.rules()).toEqual([expect.objectContaining({ after: 1, times: 1, seen: 2, applied: 1, remaining: 0 })]);
+    expect(await control.rules()).toEqual([
+      expect.objectContaining({ after: 1, times: 1, seen: 2, applied: 1, remaining: 0 }),
+    ]);
   });
 
   const uris = (...u: string[]) => ({ redirect_uris: u });
@@ -61,7 +64,11 @@ describe('failure rules', () => {
       what: 'client_name, substring',
       rule: 'server_error:client_name=flaky',
       hits: [{ body: { client_name: 'my flaky app' } }, { body: { client_name: 'flaky' } }],
-      misses: [{ body: { client_name: 'steady app' } }, { body: { client_name: 'Flaky' } }, { body: { client_name: undefined } }],
+      misses: [
+        { body: { client_name: 'steady app' } },
+        { body: { client_name: 'Flaky' } },
+        { body: { client_name: undefined } },
+      ],
     },
     {
       what: 'client_name, /regex/ with flags',
@@ -72,7 +79,10 @@ describe('failure rules', () => {
     {
       what: 'redirect_uri, any of them',
       rule: 'invalid_redirect_uri:redirect_uri=bad.example',
-      hits: [{ body: uris('https://bad.example/cb') }, { body: uris('https://app.example/cb', 'https://bad.example/cb') }],
+      hits: [
+        { body: uris('https://bad.example/cb') },
+        { body: uris('https://app.example/cb', 'https://bad.example/cb') },
+      ],
       misses: [{ body: uris('https://app.example/cb') }],
     },
     {
@@ -91,7 +101,11 @@ describe('failure rules', () => {
       what: 'every condition at once',
       rule: 'server_error:client_name=/^ci-/,header=x-test-case:/^retry$/',
       hits: [{ body: { client_name: 'ci-1' }, headers: { 'x-test-case': 'retry' } }],
-      misses: [{ body: { client_name: 'ci-1' } }, { headers: { 'x-test-case': 'retry' } }, { body: { client_name: 'ci-1' }, headers: { 'x-test-case': 'retry-2' } }],
+      misses: [
+        { body: { client_name: 'ci-1' } },
+        { headers: { 'x-test-case': 'retry' } },
+        { body: { client_name: 'ci-1' }, headers: { 'x-test-case': 'retry-2' } },
+      ],
     },
   ])('match on $what', async ({ rule, hits, misses }) => {
     const added = (await control.addRule(rule)).json;
@@ -100,7 +114,9 @@ describe('failure rules', () => {
     expect(await statuses(server, misses)).toEqual(misses.map(() => 201));
     // Failures shift nothing: the misses got the first ids in order.
     expect(storedIds()).toEqual(ids.slice(0, misses.length));
-    expect(await control.rules()).toEqual([expect.objectContaining({ id: added.id, seen: hits.length, applied: hits.length })]);
+    expect(await control.rules()).toEqual([
+      expect.objectContaining({ id: added.id, seen: hits.length, applied: hits.length }),
+    ]);
   });
 
   describe('precedence: request > run time > static', () => {
@@ -117,7 +133,10 @@ describe('failure rules', () => {
       const runtime = (await cp.addRule({ mode: 'service_unavailable' })).json;
       expect(await statuses(layered, plain(1))).toEqual([503]);
       expect(await statuses(layered, [{ headers: { 'x-dcr-mock-fail': 'rate_limited' } }, {}])).toEqual([429, 503]);
-      const viaQuery = await register({ registrationEndpoint: `${layered.registrationEndpoint}?__fail=invalid_token` }, METADATA);
+      const viaQuery = await register(
+        { registrationEndpoint: `${layered.registrationEndpoint}?__fail=invalid_token` },
+        METADATA,
+      );
       expect(viaQuery.status).toBe(401);
       expect((await cp.at('DELETE', `failures/${runtime.id}`)).status).toBe(204);
       expect(await statuses(layered, plain(1))).toEqual([500]);
@@ -128,14 +147,21 @@ describe('failure rules', () => {
         ['static', 'bad_gateway', 0],
       ]);
       expect(layered.journal.list().map((e) => e.failure)).toEqual([
-        'server_error', 'invalid_token', 'service_unavailable', 'rate_limited', 'service_unavailable', 'server_error',
+        'server_error',
+        'invalid_token',
+        'service_unavailable',
+        'rate_limited',
+        'service_unavailable',
+        'server_error',
       ]);
     });
 
     it('a request rule applies to its own request only', async () => {
       const cp = controlPlane(layered.url);
       await cp.addRule('status_200:times=5');
-      expect(await statuses(layered, [{ headers: { 'x-dcr-mock-fail': 'too_many_entities:times=5' } }, {}])).toEqual([403, 200]);
+      expect(await statuses(layered, [{ headers: { 'x-dcr-mock-fail': 'too_many_entities:times=5' } }, {}])).toEqual([
+        403, 200,
+      ]);
       await cp.at('DELETE', 'failures');
     });
   });
@@ -145,12 +171,20 @@ describe('failure rules', () => {
     try {
       const [rule] = mock.fail('service_unavailable:times=1');
       expect(rule).toMatchObject({ id: expect.any(String), source: 'runtime', mode: 'service_unavailable', times: 1 });
-      expect(await statuses(mock, [{}, {}, { headers: { 'x-dcr-mock-fail': 'rate_limited' } }])).toEqual([503, 500, 429]);
+      expect(await statuses(mock, [{}, {}, { headers: { 'x-dcr-mock-fail': 'rate_limited' } }])).toEqual([
+        503, 500, 429,
+      ]);
       mock.fail({ mode: 'gateway_timeout' });
       expect(await statuses(mock, plain(1))).toEqual([504]);
       mock.clearFailures();
       expect(await statuses(mock, plain(1))).toEqual([500]);
-      expect(mock.requests().map((e) => e.failure)).toEqual(['server_error', 'gateway_timeout', 'rate_limited', 'server_error', 'service_unavailable']);
+      expect(mock.requests().map((e) => e.failure)).toEqual([
+        'server_error',
+        'gateway_timeout',
+        'rate_limited',
+        'server_error',
+        'service_unavailable',
+      ]);
       expect(mock.clients()).toEqual([]);
     } finally {
       await mock.close();

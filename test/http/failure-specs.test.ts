@@ -26,7 +26,10 @@ const BAD_SPECS: Array<{ spec: string; why: RegExp }> = [
   { spec: 'server_error:client_name=/(a+)+$/', why: /\/\(a\+\)\+\$\/ could backtrack without end/ },
   { spec: 'server_error:status=200', why: /status must be a whole number from 400 to 599, got 200/ },
   { spec: 'reset:status=500', why: /status applies only to HTTP error modes, not reset/ },
-  { spec: 'server_error:retry_after=5', why: /retry_after applies only to rate_limited, service_unavailable, not server_error/ },
+  {
+    spec: 'server_error:retry_after=5',
+    why: /retry_after applies only to rate_limited, service_unavailable, not server_error/,
+  },
   { spec: 'server_error:header=retry', why: /match.header must be NAME:PATTERN .*got "retry"/ },
   { spec: '', why: /a failure spec must name a mode/ },
 ];
@@ -58,21 +61,27 @@ describe('malformed failure specs', () => {
     await expectUnchanged();
   });
 
-  it.each(BAD_SPECS)('x-dcr-mock-fail and ?__fail= refuse "$spec" with a 400, storing nothing', async ({ spec, why }) => {
-    const viaHeader = await register(server, METADATA, { 'x-dcr-mock-fail': spec });
-    const viaQuery = await register(
-      { registrationEndpoint: `${server.registrationEndpoint}?__fail=${encodeURIComponent(spec)}` },
-      METADATA,
-    );
-    for (const [res, where] of [[viaHeader, 'x-dcr-mock-fail'], [viaQuery, '__fail']] as const) {
-      expect(res.status).toBe(400);
-      expect(res.json['error']).toBe('invalid_request');
-      expect(res.json['error_description']).toMatch(new RegExp(`^${where} `));
-      expect(res.json['error_description']).toMatch(why);
-      expect(res.json['error_description']).toContain(VALID_MODES);
-    }
-    await expectUnchanged();
-  });
+  it.each(BAD_SPECS)(
+    'x-dcr-mock-fail and ?__fail= refuse "$spec" with a 400, storing nothing',
+    async ({ spec, why }) => {
+      const viaHeader = await register(server, METADATA, { 'x-dcr-mock-fail': spec });
+      const viaQuery = await register(
+        { registrationEndpoint: `${server.registrationEndpoint}?__fail=${encodeURIComponent(spec)}` },
+        METADATA,
+      );
+      for (const [res, where] of [
+        [viaHeader, 'x-dcr-mock-fail'],
+        [viaQuery, '__fail'],
+      ] as const) {
+        expect(res.status).toBe(400);
+        expect(res.json['error']).toBe('invalid_request');
+        expect(res.json['error_description']).toMatch(new RegExp(`^${where} `));
+        expect(res.json['error_description']).toMatch(why);
+        expect(res.json['error_description']).toContain(VALID_MODES);
+      }
+      await expectUnchanged();
+    },
+  );
 
   it('rule objects are checked as strictly as specs', async () => {
     const cases: Array<[unknown, RegExp]> = [
@@ -97,7 +106,9 @@ describe('malformed failure specs', () => {
       body: '{"mode":',
     });
     expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error_description: string }).error_description).toMatch(/the body must be JSON/);
+    expect(((await notJson.json()) as { error_description: string }).error_description).toMatch(
+      /the body must be JSON/,
+    );
   });
 
   it('the programmatic API throws FailSpecError, and refuses to start on a bad static rule', async () => {

@@ -112,23 +112,47 @@ describe('fixtures: validation', () => {
   const bad: Array<[string, unknown, string]> = [
     ['not an object', 'fx-web', 'fixtures[2] must be an object with client_id and redirect_uris'],
     ['null', null, 'fixtures[2] must be an object'],
-    ['no client_id', { client_secret: 's', redirect_uris: ['https://a.example/cb'] }, 'fixtures[2].client_id must be a non-empty string'],
+    [
+      'no client_id',
+      { client_secret: 's', redirect_uris: ['https://a.example/cb'] },
+      'fixtures[2].client_id must be a non-empty string',
+    ],
     ['a numeric client_id', { ...ok, client_id: 42 }, 'fixtures[2].client_id must be a non-empty string'],
     ['an empty client_id', { ...ok, client_id: '' }, 'fixtures[2].client_id must be a non-empty string'],
     ['no redirect_uris', { client_id: 'x', client_secret: 's' }, 'fixtures[2].redirect_uris must be given'],
     ['empty redirect_uris', { ...ok, redirect_uris: [] }, 'fixtures[2].redirect_uris must hold at least one URI'],
-    ['a fragment', { ...ok, redirect_uris: ['https://a.example/cb#x'] }, 'fixtures[2].redirect_uris[0] must not contain a fragment (#)'],
+    [
+      'a fragment',
+      { ...ok, redirect_uris: ['https://a.example/cb#x'] },
+      'fixtures[2].redirect_uris[0] must not contain a fragment (#)',
+    ],
     [
       'a javascript: URI second',
       { ...ok, redirect_uris: ['https://a.example/cb', 'javascript:alert(1)'] },
       'fixtures[2].redirect_uris[1] must not use the javascript:',
     ],
-    ['a wildcard', { ...ok, redirect_uris: ['https://*.example.com/cb'] }, 'fixtures[2].redirect_uris[0] must not contain a wildcard'],
+    [
+      'a wildcard',
+      { ...ok, redirect_uris: ['https://*.example.com/cb'] },
+      'fixtures[2].redirect_uris[0] must not contain a wildcard',
+    ],
     ['a relative URI', { ...ok, redirect_uris: ['/callback'] }, 'fixtures[2].redirect_uris[0] must be an absolute URI'],
-    ['an unknown auth method', { ...ok, token_endpoint_auth_method: 'private_key_jwt' }, 'fixtures[2].token_endpoint_auth_method must be one of'],
+    [
+      'an unknown auth method',
+      { ...ok, token_endpoint_auth_method: 'private_key_jwt' },
+      'fixtures[2].token_endpoint_auth_method must be one of',
+    ],
     ['a numeric client_name', { ...ok, client_name: 5 }, 'fixtures[2].client_name must be a string'],
-    ['a string grant_types', { ...ok, grant_types: 'authorization_code' }, 'fixtures[2].grant_types must be an array of strings'],
-    ['an ftp logo_uri', { ...ok, logo_uri: 'ftp://a.example/logo.png' }, 'fixtures[2].logo_uri must be an absolute http(s) URI'],
+    [
+      'a string grant_types',
+      { ...ok, grant_types: 'authorization_code' },
+      'fixtures[2].grant_types must be an array of strings',
+    ],
+    [
+      'an ftp logo_uri',
+      { ...ok, logo_uri: 'ftp://a.example/logo.png' },
+      'fixtures[2].logo_uri must be an absolute http(s) URI',
+    ],
     [
       'a confidential client without a secret',
       { client_id: 'x', redirect_uris: ['https://a.example/cb'] },
@@ -139,7 +163,11 @@ describe('fixtures: validation', () => {
       { ...ok, token_endpoint_auth_method: 'none' },
       'fixtures[2].client_secret must be absent when token_endpoint_auth_method is none',
     ],
-    ['a client_id seen before', { ...ok, client_id: 'fx-web' }, 'fixtures[2].client_id must be unique, but fixtures[0] has "fx-web" too'],
+    [
+      'a client_id seen before',
+      { ...ok, client_id: 'fx-web' },
+      'fixtures[2].client_id must be unique, but fixtures[0] has "fx-web" too',
+    ],
   ];
 
   it.each(bad)('refuses %s, naming the entry (StartupError, exit code 2)', async (_name, entry, message) => {
@@ -157,8 +185,16 @@ describe('fixtures: validation', () => {
     const dir = freshDir();
     const files: Array<[string, string, RegExp]> = [
       ['not-json.json', '{"clients": [', /not-json\.json: it is not valid JSON/],
-      ['wrong-shape.json', '{"client": []}', /wrong-shape\.json: it must hold an array of clients or an object such as \{"clients": \[...\]\}/],
-      ['bad-entry.json', JSON.stringify({ clients: [WEB, { ...SPA, redirect_uris: ['x'] }] }), /bad-entry\.json: fixtures\[1\]\.redirect_uris\[0\] must be an absolute URI/],
+      [
+        'wrong-shape.json',
+        '{"client": []}',
+        /wrong-shape\.json: it must hold an array of clients or an object such as \{"clients": \[...\]\}/,
+      ],
+      [
+        'bad-entry.json',
+        JSON.stringify({ clients: [WEB, { ...SPA, redirect_uris: ['x'] }] }),
+        /bad-entry\.json: fixtures\[1\]\.redirect_uris\[0\] must be an absolute URI/,
+      ],
     ];
     for (const [name, text, message] of files) {
       writeFileSync(join(dir, name), text);
@@ -166,7 +202,9 @@ describe('fixtures: validation', () => {
       expect(error, name).toBeInstanceOf(StartupError);
       expect((error as Error).message, name).toMatch(message);
     }
-    const missing = await startDcrMock({ port: 0, db: ':memory:', fixtures: join(dir, 'missing.json') }).catch((e: unknown) => e);
+    const missing = await startDcrMock({ port: 0, db: ':memory:', fixtures: join(dir, 'missing.json') }).catch(
+      (e: unknown) => e,
+    );
     expect((missing as Error).message).toMatch(/missing\.json: ENOENT.*Check the --fixtures path\.$/);
   });
 
@@ -176,7 +214,9 @@ describe('fixtures: validation', () => {
     const first = await mock({ db, fixtures: [WEB] });
     await first.close();
     const before = readFileSync(db, 'utf8');
-    await expect(startDcrMock({ port: 0, db, fixtures: [WEB, { ...SPA, client_id: '' }] })).rejects.toThrow(StartupError);
+    await expect(startDcrMock({ port: 0, db, fixtures: [WEB, { ...SPA, client_id: '' }] })).rejects.toThrow(
+      StartupError,
+    );
     expect(readFileSync(db, 'utf8')).toBe(before);
   });
 });
@@ -250,11 +290,12 @@ describe('fixtures: reset brings them back', () => {
 });
 
 describe('fixtures: at the CLI', () => {
-
   it('--fixtures FILE with a bad entry exits 2 with one line naming it', async () => {
     const dir = freshDir();
     const file = join(dir, 'clients.json');
-    writeJson(file, { clients: [WEB, SPA, { ...SPA, client_id: 'fx-2', redirect_uris: ['https://a.example/cb#frag'] }] });
+    writeJson(file, {
+      clients: [WEB, SPA, { ...SPA, client_id: 'fx-2', redirect_uris: ['https://a.example/cb#frag'] }],
+    });
     const result = await runNode([CLI, '--port', '0', '--db', ':memory:', '--fixtures', file], {
       deadlineMs: 10_000,
     });

@@ -63,7 +63,10 @@ describe('--initial-access-token', () => {
     const options = { [oauth.allowInsecureRequests]: true } as const;
     const refused = await oauth.dynamicClientRegistrationRequest(as, body, options);
     await expect(oauth.processDynamicClientRegistrationResponse(refused)).rejects.toThrow();
-    const res = await oauth.dynamicClientRegistrationRequest(as, body, { ...options, initialAccessToken: 'from-file-1' });
+    const res = await oauth.dynamicClientRegistrationRequest(as, body, {
+      ...options,
+      initialAccessToken: 'from-file-1',
+    });
     const client = await oauth.processDynamicClientRegistrationResponse(res);
     expect(client.client_id).toMatch(/^tpc_/);
   });

@@ -6,16 +6,25 @@ import { register, start } from '../support/server.js';
 /** A GET whose path is sent exactly as written (fetch would normalise `..` and `%2e%2e` away). */
 function rawGet(server: RunningServer, path: string, headers: Record<string, string> = {}) {
   const { hostname, port } = new URL(server.url);
-  return new Promise<{ status: number; type: string; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; type: string; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type']),
+            headers: res.headers,
+            body,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 describe('GET / (the inspector)', () => {
@@ -28,7 +37,7 @@ describe('GET / (the inspector)', () => {
   it.each([
     { path: '/', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
     { path: '/?anything=1', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
-    { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: "fetch(`/__dcr/${path}`" },
+    { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: 'fetch(`/__dcr/${path}`' },
     { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawJournal' },
     { path: '/__inspector/inspector.css', type: 'text/css; charset=utf-8', contains: '.topbar' },
   ])('$path is served as $type', async ({ path, type, contains }) => {

@@ -61,7 +61,10 @@ describe('json-server under NODE_ENV=production', () => {
   it('serves its routes although no ./public folder exists', async () => {
     // A child process: json-server reads NODE_ENV once, when first imported.
     const cwd = tempDir();
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], { cwd, env: { NODE_ENV: 'production' } });
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      cwd,
+      env: { NODE_ENV: 'production' },
+    });
     try {
       const res = await fetch(`${cli.url}/clients`);
       expect(res.status).toBe(200);

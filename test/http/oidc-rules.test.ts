@@ -8,19 +8,37 @@ type Row = { type?: string; uris: string[]; response_types?: string[]; bad?: str
 const ROWS: Row[] = [
   { uris: ['https://app.example/cb'] },
   { uris: ['http://localhost/cb', 'http://localhost:3000/cb', 'http://127.0.0.1:51004/cb', 'http://[::1]:8080/cb'] },
-  { uris: ['https://app.example/cb', 'http://app.example/cb'], bad: 'redirect_uris[1] must use https (or http on a loopback host' },
+  {
+    uris: ['https://app.example/cb', 'http://app.example/cb'],
+    bad: 'redirect_uris[1] must use https (or http on a loopback host',
+  },
   { uris: ['com.example.app:/cb'], bad: 'redirect_uris[0] must use https' },
   { uris: ['http://127.0.0.2/cb'], bad: 'redirect_uris[0] must use https' },
   { type: 'web', uris: ['https://localhost/cb'] },
-  { type: 'web', uris: ['https://app.example/cb', 'https://localhost/cb'], response_types: ['id_token token'], bad: 'redirect_uris[1] must use https and a host other than localhost' },
-  { type: 'web', uris: ['http://localhost/cb'], response_types: ['id_token'], bad: 'redirect_uris[0] must use https and a host other than localhost' },
+  {
+    type: 'web',
+    uris: ['https://app.example/cb', 'https://localhost/cb'],
+    response_types: ['id_token token'],
+    bad: 'redirect_uris[1] must use https and a host other than localhost',
+  },
+  {
+    type: 'web',
+    uris: ['http://localhost/cb'],
+    response_types: ['id_token'],
+    bad: 'redirect_uris[0] must use https and a host other than localhost',
+  },
   { type: 'native', uris: ['com.example.app:/oauth2redirect', 'myapp://cb'] },
   { type: 'native', uris: ['http://localhost:8765/cb', 'http://127.0.0.1:1/cb', 'http://[::1]:65535/cb'] },
   { type: 'native', uris: ['https://app.example/cb'] },
-  { type: 'native', uris: ['myapp://cb', 'http://app.example/cb'], bad: 'redirect_uris[1] must use a custom scheme, https, or http on a loopback host' },
+  {
+    type: 'native',
+    uris: ['myapp://cb', 'http://app.example/cb'],
+    bad: 'redirect_uris[1] must use a custom scheme, https, or http on a loopback host',
+  },
 ];
 
-const label = (r: Row) => `${r.type ?? '(web)'} ${r.uris.join(' ')}${r.response_types ? ` ${r.response_types.join(',')}` : ''}`;
+const label = (r: Row) =>
+  `${r.type ?? '(web)'} ${r.uris.join(' ')}${r.response_types ? ` ${r.response_types.join(',')}` : ''}`;
 const CASES = ROWS.map((r) => ({ ...r, label: label(r) }));
 
 const body = ({ type, uris, response_types }: Row) => ({

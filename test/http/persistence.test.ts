@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 
 const idOf = (text: string | undefined) => (JSON.parse(text ?? '{}') as { client_id?: string }).client_id;
-const clientIds = async (server: { url: string }) => ((await getJson(server, '/clients')) as Array<{ client_id: string }>).map((c) => c.client_id);
+const clientIds = async (server: { url: string }) =>
+  ((await getJson(server, '/clients')) as Array<{ client_id: string }>).map((c) => c.client_id);
 
 /** Registers BODIES[from..to) on `server`, expecting each to answer what the reference did. */
 async function registerInOrder(server: { registrationEndpoint: string }, from: number, to: number): Promise<void> {
@@ -154,7 +155,10 @@ describe('a db.json written by hand', () => {
     writeFileSync(db, JSON.stringify({ clients: [{ client_id: 'legacy-app', client_name: 'Legacy' }] }));
     const server = await start({ db, seed: SEED });
     try {
-      expect(await getJson(server, '/clients/legacy-app')).toMatchObject({ client_id: 'legacy-app', client_name: 'Legacy' });
+      expect(await getJson(server, '/clients/legacy-app')).toMatchObject({
+        client_id: 'legacy-app',
+        client_name: 'Legacy',
+      });
       const res = await register(server, BODIES[0]);
       expect(res.status).toBe(201);
       expect(await clientIds(server)).toEqual(['legacy-app', res.json['client_id']]);

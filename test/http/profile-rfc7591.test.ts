@@ -78,7 +78,11 @@ describe('profile rfc7591: registration', () => {
       await oauth.discoveryRequest(new URL(server.issuer), { [oauth.allowInsecureRequests]: true }),
     );
     const client = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [CB] }, { [oauth.allowInsecureRequests]: true }),
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        { redirect_uris: [CB] },
+        { [oauth.allowInsecureRequests]: true },
+      ),
     );
     expect(client['registration_client_uri']).toBe(`${server.issuer}oidc/register/${client.client_id}`);
   });
@@ -96,11 +100,17 @@ describe('profile rfc7591: RFC 7592 management', () => {
   async function registerWithOauth4webapi(metadata: Record<string, string | string[]>) {
     const as = { issuer: server.issuer, registration_endpoint: server.registrationEndpoint };
     const res = await oauth.dynamicClientRegistrationRequest(as, metadata, { [oauth.allowInsecureRequests]: true });
-    return (await oauth.processDynamicClientRegistrationResponse(res)) as Record<string, unknown> & { client_id: string };
+    return (await oauth.processDynamicClientRegistrationResponse(res)) as Record<string, unknown> & {
+      client_id: string;
+    };
   }
 
   it('register → read → update → read → delete → read gives 401', async () => {
-    const registered = await registerWithOauth4webapi({ client_name: 'Round trip', redirect_uris: [CB], scope: 'openid' });
+    const registered = await registerWithOauth4webapi({
+      client_name: 'Round trip',
+      redirect_uris: [CB],
+      scope: 'openid',
+    });
     const uri = registered['registration_client_uri'] as string;
     const token = registered['registration_access_token'] as string;
 
@@ -144,7 +154,9 @@ describe('profile rfc7591: RFC 7592 management', () => {
     const token = registered['registration_access_token'] as string;
     await manage(uri, 'PUT', token, { client_id: registered.client_id, client_name: 'Durable 2', redirect_uris: [CB] });
     const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
-    expect(onDisk.clients.find((c) => c['client_id'] === registered.client_id)).toMatchObject({ client_name: 'Durable 2' });
+    expect(onDisk.clients.find((c) => c['client_id'] === registered.client_id)).toMatchObject({
+      client_name: 'Durable 2',
+    });
   });
 
   it('PUT: omitted fields are removed or take their defaults, the secret is kept', async () => {
@@ -156,10 +168,15 @@ describe('profile rfc7591: RFC 7592 management', () => {
       token_endpoint_auth_method: 'client_secret_post',
       contacts: ['a@app.example'],
     });
-    const res = await manage(registered['registration_client_uri'] as string, 'PUT', registered['registration_access_token'] as string, {
-      client_id: registered.client_id,
-      redirect_uris: [CB],
-    });
+    const res = await manage(
+      registered['registration_client_uri'] as string,
+      'PUT',
+      registered['registration_access_token'] as string,
+      {
+        client_id: registered.client_id,
+        redirect_uris: [CB],
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       client_secret: registered['client_secret'],
@@ -171,16 +188,56 @@ describe('profile rfc7591: RFC 7592 management', () => {
   });
 
   it.each([
-    { name: 'a changed client_id', body: (id: string) => ({ client_id: `${id}x`, redirect_uris: [CB] }), error: 'invalid_client_metadata', says: /^client_id must/ },
-    { name: 'no client_id', body: () => ({ redirect_uris: [CB] }), error: 'invalid_client_metadata', says: /^client_id must/ },
-    { name: 'a bad redirect URI', body: (id: string) => ({ client_id: id, redirect_uris: ['http://app.example/cb'] }), error: 'invalid_redirect_uri', says: /^redirect_uris\[0\] must use https/ },
-    { name: 'no redirect_uris', body: (id: string) => ({ client_id: id }), error: 'invalid_redirect_uri', says: /^redirect_uris must/ },
-    { name: 'a wrong type', body: (id: string) => ({ client_id: id, redirect_uris: [CB], contacts: 'x' }), error: 'invalid_client_metadata', says: /^contacts must/ },
-    { name: 'a secret of its own', body: (id: string) => ({ client_id: id, redirect_uris: [CB], client_secret: 'mine' }), error: 'invalid_client_metadata', says: /^client_secret must/ },
-    { name: 'a body that is not an object', body: () => ['x'], error: 'invalid_client_metadata', says: /^request body must/ },
+    {
+      name: 'a changed client_id',
+      body: (id: string) => ({ client_id: `${id}x`, redirect_uris: [CB] }),
+      error: 'invalid_client_metadata',
+      says: /^client_id must/,
+    },
+    {
+      name: 'no client_id',
+      body: () => ({ redirect_uris: [CB] }),
+      error: 'invalid_client_metadata',
+      says: /^client_id must/,
+    },
+    {
+      name: 'a bad redirect URI',
+      body: (id: string) => ({ client_id: id, redirect_uris: ['http://app.example/cb'] }),
+      error: 'invalid_redirect_uri',
+      says: /^redirect_uris\[0\] must use https/,
+    },
+    {
+      name: 'no redirect_uris',
+      body: (id: string) => ({ client_id: id }),
+      error: 'invalid_redirect_uri',
+      says: /^redirect_uris must/,
+    },
+    {
+      name: 'a wrong type',
+      body: (id: string) => ({ client_id: id, redirect_uris: [CB], contacts: 'x' }),
+      error: 'invalid_client_metadata',
+      says: /^contacts must/,
+    },
+    {
+      name: 'a secret of its own',
+      body: (id: string) => ({ client_id: id, redirect_uris: [CB], client_secret: 'mine' }),
+      error: 'invalid_client_metadata',
+      says: /^client_secret must/,
+    },
+    {
+      name: 'a body that is not an object',
+      body: () => ['x'],
+      error: 'invalid_client_metadata',
+      says: /^request body must/,
+    },
   ])('PUT with $name → 400 $error, nothing changed', async ({ body, error, says }) => {
     const registered = await registerWithOauth4webapi({ client_name: 'Unchanged', redirect_uris: [CB] });
-    const res = await manage(registered['registration_client_uri'] as string, 'PUT', registered['registration_access_token'] as string, body(registered.client_id));
+    const res = await manage(
+      registered['registration_client_uri'] as string,
+      'PUT',
+      registered['registration_access_token'] as string,
+      body(registered.client_id),
+    );
     expect(res.status).toBe(400);
     expect(res.json?.['error']).toBe(error);
     expect(res.json?.['error_description']).toMatch(says);
@@ -189,11 +246,16 @@ describe('profile rfc7591: RFC 7592 management', () => {
 
   it('PUT accepts the issued secret and ignores the fields the server sets', async () => {
     const registered = await registerWithOauth4webapi({ client_name: 'Echo back', redirect_uris: [CB] });
-    const res = await manage(registered['registration_client_uri'] as string, 'PUT', registered['registration_access_token'] as string, {
-      ...registered,
-      client_id_issued_at: 1,
-      registration_access_token: 'ignored',
-    });
+    const res = await manage(
+      registered['registration_client_uri'] as string,
+      'PUT',
+      registered['registration_access_token'] as string,
+      {
+        ...registered,
+        client_id_issued_at: 1,
+        registration_access_token: 'ignored',
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.json).toEqual(registered);
   });
@@ -207,7 +269,12 @@ describe('profile rfc7591: RFC 7592 management', () => {
     const other = await registerWithOauth4webapi({ redirect_uris: [CB] });
     const uri = mine['registration_client_uri'] as string;
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-      const res = await manage(uri, method, token(other['registration_access_token'] as string), method === 'PUT' ? { client_id: mine.client_id, redirect_uris: [CB] } : undefined);
+      const res = await manage(
+        uri,
+        method,
+        token(other['registration_access_token'] as string),
+        method === 'PUT' ? { client_id: mine.client_id, redirect_uris: [CB] } : undefined,
+      );
       expect(res.status, method).toBe(401);
       expect(res.json?.['error']).toBe('invalid_token');
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
@@ -223,7 +290,12 @@ describe('profile rfc7591: RFC 7592 management', () => {
 
   it('other methods → 405 with Allow', async () => {
     const registered = await registerWithOauth4webapi({ redirect_uris: [CB] });
-    const res = await manage(registered['registration_client_uri'] as string, 'PATCH', registered['registration_access_token'] as string, {});
+    const res = await manage(
+      registered['registration_client_uri'] as string,
+      'PATCH',
+      registered['registration_access_token'] as string,
+      {},
+    );
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, PUT, DELETE');
   });
@@ -243,7 +315,10 @@ describe('profile rfc7591: --rotate-registration-token', () => {
         tokens.push(read.json?.['registration_access_token'] as string);
         expect(tokens[1]).not.toBe(tokens[0]);
         expect((await manage(uri, 'GET', tokens[0])).status).toBe(401);
-        const updated = await manage(uri, 'PUT', tokens[1], { client_id: registered['client_id'], redirect_uris: [CB] });
+        const updated = await manage(uri, 'PUT', tokens[1], {
+          client_id: registered['client_id'],
+          redirect_uris: [CB],
+        });
         expect(updated.status).toBe(200);
         tokens.push(updated.json?.['registration_access_token'] as string);
         expect(new Set(tokens).size).toBe(3);
@@ -259,21 +334,29 @@ describe('profile rfc7591: --rotate-registration-token', () => {
 });
 
 describe('management routes exist only in rfc7591', () => {
-  it.each(['auth0', 'auth0-permissive'])('%s: /oidc/register/:client_id → 404, no registration_access_token', async (profile) => {
-    const server = await start({ profile });
-    try {
-      const res = await register(server, { redirect_uris: [CB] });
-      expect(res.status).toBe(201);
-      expect(res.json).not.toHaveProperty('registration_access_token');
-      expect(res.json).not.toHaveProperty('registration_client_uri');
-      expect(res.json).not.toHaveProperty('client_id_issued_at');
-      for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-        const answer = await manage(`${server.registrationEndpoint}/${res.json['client_id'] as string}`, method, 'x', method === 'PUT' ? {} : undefined);
-        expect(answer.status, method).toBe(404);
+  it.each(['auth0', 'auth0-permissive'])(
+    '%s: /oidc/register/:client_id → 404, no registration_access_token',
+    async (profile) => {
+      const server = await start({ profile });
+      try {
+        const res = await register(server, { redirect_uris: [CB] });
+        expect(res.status).toBe(201);
+        expect(res.json).not.toHaveProperty('registration_access_token');
+        expect(res.json).not.toHaveProperty('registration_client_uri');
+        expect(res.json).not.toHaveProperty('client_id_issued_at');
+        for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+          const answer = await manage(
+            `${server.registrationEndpoint}/${res.json['client_id'] as string}`,
+            method,
+            'x',
+            method === 'PUT' ? {} : undefined,
+          );
+          expect(answer.status, method).toBe(404);
+        }
+        expect(server.store.clients).toHaveLength(1);
+      } finally {
+        await server.close();
       }
-      expect(server.store.clients).toHaveLength(1);
-    } finally {
-      await server.close();
-    }
-  });
+    },
+  );
 });

@@ -141,7 +141,10 @@ describe.each(LIBRARIES)('$name against dcr-mock', (library) => {
   it('surfaces invalid_redirect_uri for a redirect URI with a fragment', async () => {
     const sequence = server.store.sequence;
     const refusal = await library.refusal(server, { redirect_uris: ['https://app.example.com/cb#fragment'] });
-    expect(refusal).toEqual({ error: 'invalid_redirect_uri', description: expect.stringMatching(/^redirect_uris\[0\] must /) });
+    expect(refusal).toEqual({
+      error: 'invalid_redirect_uri',
+      description: expect.stringMatching(/^redirect_uris\[0\] must /),
+    });
     expect(server.store.sequence).toBe(sequence);
   });
 });

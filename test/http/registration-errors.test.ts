@@ -39,12 +39,24 @@ const badField = (field: string, value: unknown, why: string): BadCase => ({
   error: META,
   field,
 });
-const badBody = (name: string, body: string): BadCase => ({ name, body, status: 400, error: META, field: 'request body' });
+const badBody = (name: string, body: string): BadCase => ({
+  name,
+  body,
+  status: 400,
+  error: META,
+  field: 'request body',
+});
 /** A registration that would be fine but for its size. */
 const OVERSIZED = json({ redirect_uris: [CB], client_name: 'x'.repeat(70 * 1024) });
 
 const BAD: BadCase[] = [
-  { name: 'redirect_uris missing', body: json({ client_name: 'Bad' }), status: 400, error: URI, field: 'redirect_uris' },
+  {
+    name: 'redirect_uris missing',
+    body: json({ client_name: 'Bad' }),
+    status: 400,
+    error: URI,
+    field: 'redirect_uris',
+  },
   badUri('redirect_uris null', null),
   badUri('redirect_uris empty', []),
   badUri('redirect_uris a string', CB),
@@ -89,7 +101,14 @@ const BAD: BadCase[] = [
   badBody('body JSON null', 'null'),
   badBody('body empty', ''),
   { name: 'body over 64 KiB', body: OVERSIZED, status: 413, error: 'invalid_request', field: 'request body' },
-  { name: 'body over 64 KiB, chunked', body: OVERSIZED, chunked: true, status: 413, error: 'invalid_request', field: 'request body' },
+  {
+    name: 'body over 64 KiB, chunked',
+    body: OVERSIZED,
+    chunked: true,
+    status: 413,
+    error: 'invalid_request',
+    field: 'request body',
+  },
 ];
 
 describe('POST /oidc/register: bad input', () => {

@@ -32,13 +32,20 @@ const SHAPES: ShapeCase[] = [
     name: 'client_name and several redirect_uris echoed in order',
     profile: 'auth0',
     body: { client_name: 'Storefront', redirect_uris: ['https://shop.example.com/cb', CB, 'com.example.app:/oauth'] },
-    expected: { ...DEFAULTS, client_name: 'Storefront', redirect_uris: ['https://shop.example.com/cb', CB, 'com.example.app:/oauth'] },
+    expected: {
+      ...DEFAULTS,
+      client_name: 'Storefront',
+      redirect_uris: ['https://shop.example.com/cb', CB, 'com.example.app:/oauth'],
+    },
     secret: true,
   },
   {
     name: 'grant_types filtered to authorization_code and refresh_token',
     profile: 'auth0',
-    body: { redirect_uris: [CB], grant_types: ['client_credentials', 'refresh_token', 'implicit', 'authorization_code'] },
+    body: {
+      redirect_uris: [CB],
+      grant_types: ['client_credentials', 'refresh_token', 'implicit', 'authorization_code'],
+    },
     expected: { ...DEFAULTS, grant_types: ['refresh_token', 'authorization_code'] },
     secret: true,
   },
@@ -66,7 +73,13 @@ const SHAPES: ShapeCase[] = [
   {
     name: 'unknown fields ignored, client-chosen credentials too',
     profile: 'auth0',
-    body: { redirect_uris: [CB], client_id: 'mine', client_secret: 'mine', client_secret_expires_at: 9, extra: { a: 1 } },
+    body: {
+      redirect_uris: [CB],
+      client_id: 'mine',
+      client_secret: 'mine',
+      client_secret_expires_at: 9,
+      extra: { a: 1 },
+    },
     expected: DEFAULTS,
     secret: true,
   },
@@ -87,8 +100,20 @@ const SHAPES: ShapeCase[] = [
     expected: DEFAULTS,
     secret: true,
   },
-  { name: 'null client_name counts as absent', profile: 'auth0', body: { redirect_uris: [CB], client_name: null }, expected: DEFAULTS, secret: true },
-  { name: 'permissive defaults', profile: 'auth0-permissive', body: { redirect_uris: [CB] }, expected: DEFAULTS, secret: true },
+  {
+    name: 'null client_name counts as absent',
+    profile: 'auth0',
+    body: { redirect_uris: [CB], client_name: null },
+    expected: DEFAULTS,
+    secret: true,
+  },
+  {
+    name: 'permissive defaults',
+    profile: 'auth0-permissive',
+    body: { redirect_uris: [CB] },
+    expected: DEFAULTS,
+    secret: true,
+  },
   {
     name: 'permissive keeps every grant type',
     profile: 'auth0-permissive',
@@ -183,10 +208,18 @@ describe('deterministic credentials: a failed registration does not shift later 
   const SEED = 'shift-check';
   const B = { client_name: 'B', redirect_uris: [CB] };
   const FAILURES = [
-    { name: 'invalid_redirect_uri', body: JSON.stringify({ client_name: 'A', redirect_uris: ['/relative'] }), status: 400 },
+    {
+      name: 'invalid_redirect_uri',
+      body: JSON.stringify({ client_name: 'A', redirect_uris: ['/relative'] }),
+      status: 400,
+    },
     { name: 'invalid_client_metadata', body: JSON.stringify({ client_name: 42, redirect_uris: [CB] }), status: 400 },
     { name: 'malformed JSON', body: '{"client_name": "A",', status: 400 },
-    { name: 'body over 64 KiB', body: JSON.stringify({ client_name: 'A'.repeat(70_000), redirect_uris: [CB] }), status: 413 },
+    {
+      name: 'body over 64 KiB',
+      body: JSON.stringify({ client_name: 'A'.repeat(70_000), redirect_uris: [CB] }),
+      status: 413,
+    },
   ];
   const fresh: string[] = [];
 

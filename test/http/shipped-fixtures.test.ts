@@ -51,8 +51,12 @@ describe('fixtures/ as shipped', () => {
     const loopback = new URL((byId['fixture-native-app']!['redirect_uris'] as string[])[0]!);
     expect([loopback.protocol, loopback.hostname]).toEqual(['http:', '127.0.0.1']);
     // application_type is checked on load but, as in Auth0's answer, not echoed; the file says native.
-    const file = JSON.parse(readFileSync(join(FIXTURES, 'clients.json'), 'utf8')) as { clients: Array<Record<string, unknown>> };
-    expect(file.clients.find((c) => c['client_id'] === 'fixture-native-app')).toMatchObject({ application_type: 'native' });
+    const file = JSON.parse(readFileSync(join(FIXTURES, 'clients.json'), 'utf8')) as {
+      clients: Array<Record<string, unknown>>;
+    };
+    expect(file.clients.find((c) => c['client_id'] === 'fixture-native-app')).toMatchObject({
+      application_type: 'native',
+    });
   });
 
   it('retry-storm.config.json: 429 twice, then 503, then success; reset replays it', async () => {
@@ -72,7 +76,9 @@ describe('fixtures/ as shipped', () => {
   it('flaky-network.config.json: latency on every request, seeded resets, truncations and slow bodies', async () => {
     const config = join(FIXTURES, 'flaky-network.config.json');
     // Two instances side by side: the same seed must give the same run of failures.
-    const runs = await Promise.all([mock({ config }), mock({ config })].map(async (pending) => flakyRun(await pending, 20)));
+    const runs = await Promise.all(
+      [mock({ config }), mock({ config })].map(async (pending) => flakyRun(await pending, 20)),
+    );
     const [seen, again] = runs as [Outcome[], Outcome[]];
     expect(seen.map((o) => o.label)).toEqual(again.map((o) => o.label));
     const count = (label: string) => seen.filter((o) => o.label === label).length;
@@ -83,18 +89,24 @@ describe('fixtures/ as shipped', () => {
     for (const outcome of seen) {
       // What the client saw agrees with what the server says it did.
       expect(outcome.client, outcome.label).toBe(
-        { reset: 'connection reset', truncated: 'body cut', slow_body: 'slow body', '-': 'whole answer' }[outcome.label],
+        { reset: 'connection reset', truncated: 'body cut', slow_body: 'slow body', '-': 'whole answer' }[
+          outcome.label
+        ],
       );
       expect(outcome.serverMs, outcome.label).toBeGreaterThanOrEqual(10);
     }
   });
 
-  it('registration-disabled.config.json: every registration gets Auth0\'s 400, nothing is stored', async () => {
+  it("registration-disabled.config.json: every registration gets Auth0's 400, nothing is stored", async () => {
     const m = await mock({ config: join(FIXTURES, 'registration-disabled.config.json') });
     for (const body of [APP, APP, { redirect_uris: 'not even valid' }]) {
       const res = await register(m, body);
       expect(res.status).toBe(400);
-      expect(res.json).toEqual({ statusCode: 400, error: 'Bad Request', message: 'dynamic client registration is disabled' });
+      expect(res.json).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'dynamic client registration is disabled',
+      });
     }
     expect(m.clients()).toEqual([]);
     expect(await (await fetch(`${m.url}/__dcr/health`)).json()).toMatchObject({ sequence: 0 });
@@ -104,9 +116,15 @@ describe('fixtures/ as shipped', () => {
 describe('fixtures/ at the CLI', () => {
   it('--config loads a scenario and --fixtures the clients, together', async () => {
     const cli = await startCli([
-      '--port', '0', '--db', ':memory:', '--quiet',
-      '--config', join(FIXTURES, 'registration-disabled.config.json'),
-      '--fixtures', join(FIXTURES, 'clients.json'),
+      '--port',
+      '0',
+      '--db',
+      ':memory:',
+      '--quiet',
+      '--config',
+      join(FIXTURES, 'registration-disabled.config.json'),
+      '--fixtures',
+      join(FIXTURES, 'clients.json'),
     ]);
     const res = await register({ registrationEndpoint: `${cli.url}/oidc/register` }, APP);
     expect(res.json).toMatchObject({ message: 'dynamic client registration is disabled' });

@@ -10,7 +10,12 @@ const CLOCK = '2026-01-01T00:00:00Z';
 const NOW_S = Date.parse(CLOCK) / 1000;
 const dir = tempDir();
 const plain = { client_name: 'Plain name', redirect_uris: ['https://plain.example/cb'], scope: 'openid' };
-const claims = { software_id: 'signed-app', client_name: 'Signed name', redirect_uris: ['https://signed.example/cb'], iss: 'https://vendor.example' };
+const claims = {
+  software_id: 'signed-app',
+  client_name: 'Signed name',
+  redirect_uris: ['https://signed.example/cb'],
+  iss: 'https://vendor.example',
+};
 
 describe('software_statement without a key: decoded, not verified', () => {
   let server: RunningServer;
@@ -38,7 +43,10 @@ describe('software_statement without a key: decoded, not verified', () => {
     ['two parts', 'eyJhbGciOiJub25lIn0.e30'],
     ['a JWE (five parts)', 'a.b.c.d.e'],
     ['a header without alg', `${Buffer.from('{"typ":"JWT"}').toString('base64url')}.e30.`],
-    ['claims that are not an object', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('[1]').toString('base64url')}.`],
+    [
+      'claims that are not an object',
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('[1]').toString('base64url')}.`,
+    ],
     ['not base64url JSON', 'eyJhbGciOiJub25lIn0.!!!.sig'],
     ['a number', 42],
   ])('%s → 400 invalid_software_statement, nothing stored', async (_name, statement) => {
@@ -51,7 +59,10 @@ describe('software_statement without a key: decoded, not verified', () => {
   });
 
   it('claims are validated like metadata', async () => {
-    const res = await register(server, { ...plain, software_statement: unsignedJwt({ redirect_uris: ['https://a.example/#x'] }) });
+    const res = await register(server, {
+      ...plain,
+      software_statement: unsignedJwt({ redirect_uris: ['https://a.example/#x'] }),
+    });
     expect(res.status).toBe(400);
     expect(res.json['error']).toBe('invalid_redirect_uri');
   });
@@ -92,12 +103,27 @@ describe.each(ALGS)('--software-statement-key with %s', (alg) => {
 
   it.each([
     { name: 'signed by another key', make: () => signJwt(claims, alg, other.privateKey) },
-    { name: 'claims changed after signing', make: () => { const [h, , s] = signJwt(claims, alg, keys.privateKey).split('.'); return `${h}.${Buffer.from(JSON.stringify({ ...claims, client_name: 'Evil' })).toString('base64url')}.${s}`; } },
+    {
+      name: 'claims changed after signing',
+      make: () => {
+        const [h, , s] = signJwt(claims, alg, keys.privateKey).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ ...claims, client_name: 'Evil' })).toString('base64url')}.${s}`;
+      },
+    },
     { name: 'unsigned (alg none)', make: () => unsignedJwt(claims) },
-    { name: 'an HMAC alg', make: () => { const [, p, s] = signJwt(claims, alg, keys.privateKey).split('.'); return `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${p}.${s}`; } },
+    {
+      name: 'an HMAC alg',
+      make: () => {
+        const [, p, s] = signJwt(claims, alg, keys.privateKey).split('.');
+        return `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${p}.${s}`;
+      },
+    },
     { name: 'expired', make: () => signJwt({ ...claims, exp: NOW_S }, alg, keys.privateKey) },
     { name: 'not valid yet', make: () => signJwt({ ...claims, nbf: NOW_S + 10 }, alg, keys.privateKey) },
-    { name: 'with an empty signature', make: () => `${signJwt(claims, alg, keys.privateKey).split('.').slice(0, 2).join('.')}.` },
+    {
+      name: 'with an empty signature',
+      make: () => `${signJwt(claims, alg, keys.privateKey).split('.').slice(0, 2).join('.')}.`,
+    },
   ])('$name → 400 unapproved_software_statement, nothing stored', async ({ make }) => {
     const before = server.store.sequence;
     const res = await send(make());
@@ -123,9 +149,26 @@ describe('--software-statement-key forms', () => {
     writeFileSync(file, JSON.stringify({ keys: [jwk(rsa, 'r1'), jwk(ec, 'e1')] }));
     const server = await start({ softwareStatementKey: file });
     try {
-      expect((await register(server, { ...plain, software_statement: signJwt(claims, 'ES256', ec.privateKey, { kid: 'e1' }) })).status).toBe(201);
-      expect((await register(server, { ...plain, software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'r1' }) })).status).toBe(201);
-      const wrongKid = await register(server, { ...plain, software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'e1' }) });
+      expect(
+        (
+          await register(server, {
+            ...plain,
+            software_statement: signJwt(claims, 'ES256', ec.privateKey, { kid: 'e1' }),
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await register(server, {
+            ...plain,
+            software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'r1' }),
+          })
+        ).status,
+      ).toBe(201);
+      const wrongKid = await register(server, {
+        ...plain,
+        software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'e1' }),
+      });
       expect(wrongKid.json['error']).toBe('unapproved_software_statement');
     } finally {
       await server.close();
@@ -133,10 +176,15 @@ describe('--software-statement-key forms', () => {
   });
 
   it('a JWK object and PEM text, from the programmatic API', async () => {
-    for (const key of [ec.publicKey.export({ format: 'jwk' }), ec.publicKey.export({ type: 'spki', format: 'pem' }).toString()]) {
+    for (const key of [
+      ec.publicKey.export({ format: 'jwk' }),
+      ec.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ]) {
       const server = await start({ softwareStatementKey: key });
       try {
-        expect((await register(server, { ...plain, software_statement: signJwt(claims, 'ES256', ec.privateKey) })).status).toBe(201);
+        expect(
+          (await register(server, { ...plain, software_statement: signJwt(claims, 'ES256', ec.privateKey) })).status,
+        ).toBe(201);
       } finally {
         await server.close();
       }

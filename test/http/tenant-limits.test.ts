@@ -60,11 +60,18 @@ describe('--rate-limit', () => {
   it('allows exactly the burst, with X-RateLimit-* on every answer, then the catalogue 429', async () => {
     server = await start({ rateLimit: '1/3', clock: CLOCK });
     const answers = [];
-    for (let i = 0; i < 5; i++) answers.push(await register(server, i === 1 ? { redirect_uris: 'bad' } : client(`c${i}`)));
+    for (let i = 0; i < 5; i++)
+      answers.push(await register(server, i === 1 ? { redirect_uris: 'bad' } : client(`c${i}`)));
     expect(answers.map((a) => a.status)).toEqual([201, 400, 201, 429, 429]);
     expect(answers.map((a) => a.headers.get('x-ratelimit-limit'))).toEqual(['3', '3', '3', '3', '3']);
     expect(answers.map((a) => a.headers.get('x-ratelimit-remaining'))).toEqual(['2', '1', '0', '0', '0']);
-    expect(answers.map((a) => Number(a.headers.get('x-ratelimit-reset')))).toEqual([NOW_S + 1, NOW_S + 2, NOW_S + 3, NOW_S + 3, NOW_S + 3]);
+    expect(answers.map((a) => Number(a.headers.get('x-ratelimit-reset')))).toEqual([
+      NOW_S + 1,
+      NOW_S + 2,
+      NOW_S + 3,
+      NOW_S + 3,
+      NOW_S + 3,
+    ]);
     const refused = answers[3]!;
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.json['error']).toBe('too_many_requests');

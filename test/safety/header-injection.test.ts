@@ -25,7 +25,16 @@ function raw(server: RunningServer, request: string): Promise<{ status: number; 
 }
 
 const post = (path: string, body: string, headers: string[] = []) =>
-  [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`, ...headers, '', body].join('\r\n');
+  [
+    `POST ${path} HTTP/1.1`,
+    'host: 127.0.0.1',
+    'connection: close',
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...headers,
+    '',
+    body,
+  ].join('\r\n');
 
 describe('values from rules cannot add header lines', () => {
   let server: RunningServer;
@@ -67,7 +76,10 @@ describe('values from rules cannot add header lines', () => {
   });
 
   it('a bare CR in a request header (the only way to smuggle one in) is refused by the parser', async () => {
-    const res = await raw(server, post('/oidc/register', BODY, ['x-dcr-mock-fail: rate_limited:retry_after=1\rx-injected: 1']));
+    const res = await raw(
+      server,
+      post('/oidc/register', BODY, ['x-dcr-mock-fail: rate_limited:retry_after=1\rx-injected: 1']),
+    );
     expect(res.status).toBe(400);
     expect(res.head).not.toMatch(INJECTED);
     const origin = await raw(server, post('/oidc/register', BODY, ['origin: http://a.example\rx-injected: 1']));
@@ -75,7 +87,10 @@ describe('values from rules cannot add header lines', () => {
   });
 
   it('valid values end up in headers as plain numbers and names', async () => {
-    const res = await raw(server, post('/oidc/register', BODY, ['x-dcr-mock-fail: rate_limited:retry_after=7,status=599']));
+    const res = await raw(
+      server,
+      post('/oidc/register', BODY, ['x-dcr-mock-fail: rate_limited:retry_after=7,status=599']),
+    );
     expect(res.status).toBe(599);
     expect(res.head).toMatch(/^retry-after: 7$/m);
     expect(res.head).toMatch(/^x-ratelimit-reset: \d+$/m);
@@ -83,7 +98,10 @@ describe('values from rules cannot add header lines', () => {
   });
 
   it('--fail with CR/LF in a value exits 2', async () => {
-    for (const spec of ['rate_limited:retry_after=1\r\nx-injected: 1', 'service_unavailable:status=503\nx-injected: 1']) {
+    for (const spec of [
+      'rate_limited:retry_after=1\r\nx-injected: 1',
+      'service_unavailable:status=503\nx-injected: 1',
+    ]) {
       const run = await runCli(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stdout).toBe('');

@@ -7,7 +7,12 @@ import { tempDir } from '../support/server.js';
 const write = (child: Cli, method: string, path: string, body: string) =>
   send(`${child.url}${path}`, { method, body, headers: JSON_HEADERS, timeoutMs: 5_000 });
 const register = (child: Cli, name: string) =>
-  send(`${child.url}/oidc/register`, { method: 'POST', body: registration(name), headers: JSON_HEADERS, timeoutMs: 5_000 });
+  send(`${child.url}/oidc/register`, {
+    method: 'POST',
+    body: registration(name),
+    headers: JSON_HEADERS,
+    timeoutMs: 5_000,
+  });
 
 // json-server's routes share dcr-mock's store: what they write must leave it usable, now and at the next start.
 describe('writes through json-server routes', () => {
@@ -37,13 +42,18 @@ describe('writes through json-server routes', () => {
     let child = await startCli(['--port', '0', '--db', db, '--quiet']);
     const issued = JSON.parse((await register(child, 'a')).text) as { client_id: string };
     expect((await write(child, 'POST', '/clients', '{"client_name":"by hand"}')).status).toBe(405);
-    expect((await write(child, 'PUT', `/clients/${issued.client_id}`, '{"client_name":"x","client_id":42}')).status).toBe(400);
+    expect(
+      (await write(child, 'PUT', `/clients/${issued.client_id}`, '{"client_name":"x","client_id":42}')).status,
+    ).toBe(400);
     const renamed = await write(child, 'PATCH', `/clients/${issued.client_id}`, '{"client_name":"renamed"}');
     expect(renamed.status).toBe(200);
     expect(await child.stop()).toBe(0);
 
     child = await startCli(['--port', '0', '--db', db, '--quiet']);
-    const clients = JSON.parse((await send(`${child.url}/clients`)).text) as Array<{ client_id: string; client_name: string }>;
+    const clients = JSON.parse((await send(`${child.url}/clients`)).text) as Array<{
+      client_id: string;
+      client_name: string;
+    }>;
     expect(clients.map((c) => [c.client_id, c.client_name])).toEqual([[issued.client_id, 'renamed']]);
     expect(JSON.parse((await register(child, 'b')).text).client_id).not.toBe(issued.client_id);
     expect(await child.stop()).toBe(0);
@@ -53,7 +63,9 @@ describe('writes through json-server routes', () => {
     const child = await startCli(['--port', '0', '--db', ':memory:', '--quiet']);
     expect((await write(child, 'POST', '/clients', '{"client_name":')).status).toBe(400);
     expect((await write(child, 'PATCH', '/clients/x', 'not json')).status).toBe(400);
-    expect((await write(child, 'POST', '/clients', JSON.stringify({ client_name: 'x'.repeat(70_000) }))).status).toBe(413);
+    expect((await write(child, 'POST', '/clients', JSON.stringify({ client_name: 'x'.repeat(70_000) }))).status).toBe(
+      413,
+    );
     await register(child, 'a');
     expect((await send(`${child.url}/clients?_embed=meta`)).status).toBe(400);
     expect((await send(`${child.url}/__dcr/health`)).status).toBe(200);

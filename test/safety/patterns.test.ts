@@ -100,16 +100,19 @@ describe('a refused or invalid pattern, when a rule is set', () => {
     expect(server.plan.list()).toHaveLength(0);
   });
 
-  it.each(patterns)('the x-dcr-mock-fail header with client_name=%s gets 400 and registers nothing', async (pattern) => {
-    const before = server.store.sequence;
-    const res = await register(
-      server,
-      { client_name: 'a'.repeat(40), redirect_uris: ['https://app.example.com/cb'] },
-      { 'x-dcr-mock-fail': `server_error:client_name=${pattern}` },
-    );
-    expect(res.status).toBe(400);
-    expect(server.store.sequence).toBe(before);
-  });
+  it.each(patterns)(
+    'the x-dcr-mock-fail header with client_name=%s gets 400 and registers nothing',
+    async (pattern) => {
+      const before = server.store.sequence;
+      const res = await register(
+        server,
+        { client_name: 'a'.repeat(40), redirect_uris: ['https://app.example.com/cb'] },
+        { 'x-dcr-mock-fail': `server_error:client_name=${pattern}` },
+      );
+      expect(res.status).toBe(400);
+      expect(server.store.sequence).toBe(before);
+    },
+  );
 
   it('?__fail= with a header pattern that repeats a repeat gets 400', async () => {
     const spec = encodeURIComponent('server_error:header=x-case:/(a+)+$/');

@@ -15,7 +15,10 @@ describe('?__fail= with a "?" in its value (legal unencoded in a query)', () => 
     ['rate_limited:client_name=?', 'what?', 429],
   ])('%s with client_name %s gets %i', async (spec, name, status) => {
     const url = `${server.registrationEndpoint}?__fail=${spec}`;
-    const res = await register({ registrationEndpoint: url }, { client_name: name, redirect_uris: ['https://a.example/cb'] });
+    const res = await register(
+      { registrationEndpoint: url },
+      { client_name: name, redirect_uris: ['https://a.example/cb'] },
+    );
     expect(res.status, res.text).toBe(status);
   });
 });

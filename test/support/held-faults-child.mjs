@@ -59,7 +59,10 @@ async function until(done) {
 // Clients that give up after 200 ms; the server sees each of them go (its journal entry is written then).
 const abandoned = await Promise.all(MODES.map((mode) => post(`abandoned-${mode}`, AbortSignal.timeout(200))));
 const allJournaled = await until(() => mock.requests().length === MODES.length);
-const journaled = mock.requests().map((e) => `${e.failure}:${e.status}`).sort();
+const journaled = mock
+  .requests()
+  .map((e) => `${e.failure}:${e.status}`)
+  .sort();
 
 // Clients still waiting when the mock closes: close() must end their faults at once.
 const pending = MODES.map((mode) => post(`pending-${mode}`));

@@ -70,17 +70,31 @@ export function pool(connections: number): Agent {
 /** One request; rejects on a socket error or after `timeoutMs` (the request is then destroyed). */
 export function send(
   url: string,
-  options: { method?: string; body?: string | Buffer; headers?: Record<string, string>; agent?: Agent; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    agent?: Agent;
+    timeoutMs?: number;
+  } = {},
 ): Promise<NodeReply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-    });
-    req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)));
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
+      },
+    );
+    req.setTimeout(options.timeoutMs ?? 10_000, () =>
+      req.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)),
+    );
     req.on('error', reject);
     req.end(options.body);
   });

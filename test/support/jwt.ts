@@ -20,7 +20,12 @@ export function keyPair(alg: Alg): { privateKey: KeyObject; publicKey: KeyObject
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A compact JWS signed the way RFC 7515/7518 say. */
-export function signJwt(claims: Record<string, unknown>, alg: Alg, key: KeyObject, header: Record<string, unknown> = {}): string {
+export function signJwt(
+  claims: Record<string, unknown>,
+  alg: Alg,
+  key: KeyObject,
+  header: Record<string, unknown> = {},
+): string {
   const input = `${b64({ alg, typ: 'JWT', ...header })}.${b64(claims)}`;
   const hash = alg === 'EdDSA' ? null : alg === 'ES384' ? 'sha384' : 'sha256';
   const signature = sign(

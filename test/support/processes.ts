@@ -106,7 +106,10 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<F
  */
 export function runCli(args: readonly string[], options: CliOptions & { deadlineMs?: number } = {}): Promise<Finished> {
   const launched = launchCli(args, options);
-  void launched.waitForLine(/^https?:\/\//).then(() => signal(launched.process, 'SIGTERM'), () => undefined);
+  void launched.waitForLine(/^https?:\/\//).then(
+    () => signal(launched.process, 'SIGTERM'),
+    () => undefined,
+  );
   return untilExit(launched, options.deadlineMs ?? 15_000);
 }
 
@@ -136,7 +139,10 @@ export async function startCli(args: readonly string[], options: CliOptions & { 
         throw new Error(`dcr-mock exited (code ${e.code}, signal ${e.signal}) before printing its URL:\n${e.stderr}`);
       }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`dcr-mock printed no URL within ${startMs} ms:\n${started.stderr()}`)), startMs);
+        timer = setTimeout(
+          () => reject(new Error(`dcr-mock printed no URL within ${startMs} ms:\n${started.stderr()}`)),
+          startMs,
+        );
       }),
     ]);
     return {
@@ -174,7 +180,11 @@ function launchCli(args: readonly string[], options: CliOptions) {
 
 type Launched = ReturnType<typeof launch>;
 
-function launch(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; group?: boolean }) {
+function launch(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; group?: boolean },
+) {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: cleanEnv(options.env),
@@ -208,7 +218,8 @@ function launch(command: string, args: readonly string[], options: { cwd: string
     child.once('close', (code, sig) => {
       exited = true;
       live.delete(child);
-      for (const w of waiters.splice(0)) w.reject(new Error(`${command} exited without printing a line matching ${w.match}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`${command} exited without printing a line matching ${w.match}`));
       resolve({ code, signal: sig, stdout, stderr });
     });
   });

@@ -18,7 +18,11 @@ export async function start(options: Record<string, unknown> = {}, hooks: Server
   return startServer(resolveConfig({ port: 0, db: ':memory:', quiet: true }, options), hooks);
 }
 
-export async function register(server: { registrationEndpoint: string }, body: unknown, headers: Record<string, string> = {}) {
+export async function register(
+  server: { registrationEndpoint: string },
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(server.registrationEndpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

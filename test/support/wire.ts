@@ -64,7 +64,11 @@ export interface SocketExchange {
 }
 
 /** Writes one HTTP/1.1 POST on a fresh TCP connection and reports exactly what came back. */
-export function postOverSocket(url: string, body: unknown = METADATA, headers: Record<string, string> = {}): Promise<SocketExchange> {
+export function postOverSocket(
+  url: string,
+  body: unknown = METADATA,
+  headers: Record<string, string> = {},
+): Promise<SocketExchange> {
   const target = new URL(url);
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const head = [

@@ -21,7 +21,9 @@ describe('TokenBucket', () => {
     const bucket = new TokenBucket({ rate, burst }, clock.now);
     const answers = takeAll(bucket, burst + 2);
     expect(answers.map((a) => a.allowed)).toEqual([...Array(burst).fill(true), false, false]);
-    expect(answers.slice(0, burst).map((a) => a.remaining)).toEqual(Array.from({ length: burst }, (_, i) => burst - 1 - i));
+    expect(answers.slice(0, burst).map((a) => a.remaining)).toEqual(
+      Array.from({ length: burst }, (_, i) => burst - 1 - i),
+    );
     expect(answers.every((a) => a.limit === burst)).toBe(true);
   });
 

@@ -10,7 +10,9 @@ export async function register(
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify('redirect_uris' in metadata ? metadata : { ...metadata, redirect_uris: ['http://localhost:5173/callback'] }),
+    body: JSON.stringify(
+      'redirect_uris' in metadata ? metadata : { ...metadata, redirect_uris: ['http://localhost:5173/callback'] },
+    ),
   });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
