@@ -155,4 +155,7 @@ async function stop(server: Server, store: Store, faults: OpenFaults, drain: Dra
   await closed;
   clearTimeout(timer);
   await store.close();
+  // The listening socket is released in the close phase of the event loop, after 'close' fires: two
+  // turns of the check phase later it is gone, so that close() leaves no handle behind when it resolves.
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
