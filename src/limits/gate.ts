@@ -4,6 +4,11 @@ import { InvalidToken, bearerToken, oneOfTokens } from '../http/bearer.js';
 import type { RateLimit } from './options.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** A refusal: the answer, and which limit gave it (for the log and the request journal). */
+export interface Refusal extends Answer {
+  readonly reason: 'rate-limit' | 'max-clients';
+}
+
 export interface GateOptions {
   readonly rateLimit: RateLimit | undefined;
   readonly initialAccessTokens: readonly string[];
@@ -30,9 +35,10 @@ export class RegistrationGate {
 
   /**
    * Sets the X-RateLimit-* headers on `res` (when a rate limit is set) and returns the answer of a
-   * refusal, or undefined to let the request through. A missing or wrong initial access token throws.
+   * refusal, or undefined to let the request through. A missing or wrong initial access token throws an
+   * InvalidToken.
    */
-  admit(req: IncomingMessage, res: ServerResponse): Answer | undefined {
+  admit(req: IncomingMessage, res: ServerResponse): Refusal | undefined {
     const { initialAccessTokens, maxClients, clock } = this.#options;
     if (this.#bucket) {
       const state = this.#bucket.take();
@@ -41,7 +47,7 @@ export class RegistrationGate {
         const retryAfter = Math.max(1, Math.ceil(state.retryAfterMs / 1000));
         const answer = httpFailure('rate_limited', { retryAfter, now: clock().getTime(), injected: false });
         const headers = rateLimitHeaders(state.limit, 0, resetSeconds, retryAfter);
-        return { ...answer, headers: { ...answer.headers, ...headers } };
+        return { ...answer, headers: { ...answer.headers, ...headers }, reason: 'rate-limit' };
       }
       for (const [name, value] of Object.entries(rateLimitHeaders(state.limit, state.remaining, resetSeconds))) {
         res.setHeader(name, value);
@@ -55,7 +61,7 @@ export class RegistrationGate {
       );
     }
     if (maxClients !== undefined && this.#options.clientCount() >= maxClients) {
-      return httpFailure('too_many_entities', { now: clock().getTime() });
+      return { ...httpFailure('too_many_entities', { now: clock().getTime() }), reason: 'max-clients' };
     }
     return undefined;
   }

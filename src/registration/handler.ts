@@ -1,5 +1,6 @@
 import type { Exchange, Handler } from '../app.js';
 import { InvalidClientMetadata, OAuthError } from '../errors.js';
+import { InvalidToken } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
 import { NO_STORE, sendJson } from '../http/respond.js';
 import { type Answer, badSuccess, httpFailure, isHttpMode } from '../failures/catalogue.js';
@@ -26,7 +27,7 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
     const text = await readBody(ex.req);
     const parsed = parseJson(text);
     ex.body = parsed.ok ? parsed.value : text;
-    const refusal = deps.gate?.admit(ex.req, ex.res);
+    const refusal = admit(ex, deps.gate);
     if (refusal) return net.sendAnswer(ex.res, refusal);
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));
     ex.failure = decision.label;
@@ -40,6 +41,18 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
     ex.clientId = client['client_id'] as string;
     sendJson(ex.res, 201, client, NO_STORE);
   };
+}
+
+/** The limits, with the one that refused named in the journal's failure column (`limit:…`). */
+function admit(ex: Exchange, gate: RegistrationGate | undefined): Answer | undefined {
+  try {
+    const refusal = gate?.admit(ex.req, ex.res);
+    if (refusal) ex.failure = `limit:${refusal.reason}`;
+    return refusal;
+  } catch (err) {
+    if (err instanceof InvalidToken) ex.failure = 'limit:initial-access-token';
+    throw err;
+  }
 }
 
 function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: RegistrationDeps): void {

@@ -40,6 +40,7 @@ describe('--initial-access-token', () => {
       expect(res.json['error']).toBe('invalid_token');
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
       expect(server.store.sequence).toBe(before);
+      expect(server.journal.list()[0]?.failure).toBe('limit:initial-access-token');
     } else {
       expect(server.store.sequence).toBe(before + 1);
     }

@@ -29,6 +29,14 @@ describe('--max-clients', () => {
       errorCode: 'too_many_entities',
     });
     expect(await health(server)).toMatchObject({ clients: 2, sequence: 2 });
+    // The journal names the limit that refused (newest first).
+    expect(server.journal.list().map((e) => e.failure)).toEqual([
+      'limit:max-clients',
+      'limit:max-clients',
+      'limit:max-clients',
+      undefined,
+      undefined,
+    ]);
   });
 
   it('answers as the too_many_entities failure mode does', async () => {
@@ -77,6 +85,7 @@ describe('--rate-limit', () => {
     expect(refused.json['error']).toBe('too_many_requests');
     expect(refused.json['error_description']).toBe('Global limit has been reached');
     expect(refused.headers.get('x-dcr-mock-failure')).toBeNull();
+    expect(server.journal.list()[0]?.failure).toBe('limit:rate-limit');
     expect(await health(server)).toMatchObject({ clients: 2, sequence: 2 });
   });
 
