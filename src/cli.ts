@@ -142,31 +142,8 @@ function parseArgs(argv: string[]) {
     .parseSync();
 }
 
-const FLAG_NAMES = [
-  'port',
-  'host',
-  'db',
-  'seed',
-  'profile',
-  'issuer',
-  'clock',
-  'quiet',
-  'log',
-  'fail',
-  'latency',
-  'adminToken',
-  'fixtures',
-] as const;
-
-const PROFILE_FLAG_NAMES = [
-  'ids',
-  'oidcRules',
-  'initialAccessToken',
-  'maxClients',
-  'rateLimit',
-  'softwareStatementKey',
-  'rotateRegistrationToken',
-] as const;
+/** The options a flag can set: every key of DEFAULTS, with `--fail` standing for `failures`. */
+const FLAG_NAMES = [...Object.keys(DEFAULTS).filter((name) => name !== 'failures'), 'fail'];
 
 export async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
@@ -180,7 +157,6 @@ export async function main(argv: string[]): Promise<number> {
     const file = readConfigFile(args.config ?? DEFAULT_CONFIG_FILE, args.config !== undefined);
     const flags: Record<string, unknown> = {};
     for (const name of FLAG_NAMES) flags[name] = args[name];
-    for (const name of PROFILE_FLAG_NAMES) flags[name] = args[name];
     const config = resolveConfig(file, flags);
     const server = await startServer(config);
     // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
