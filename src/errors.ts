@@ -30,6 +30,18 @@ export class InvalidRedirectUri extends OAuthError {
   }
 }
 
+export class InvalidSoftwareStatement extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_software_statement', description);
+  }
+}
+
+export class UnapprovedSoftwareStatement extends OAuthError {
+  constructor(description: string) {
+    super(400, 'unapproved_software_statement', description);
+  }
+}
+
 export class PayloadTooLarge extends OAuthError {
   constructor(limit: number) {
     super(413, 'invalid_request', `request body must be at most ${limit} bytes`);

@@ -1,7 +1,7 @@
 import { type JsonWebKey, type KeyObject, constants, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { OAuthError, usageError } from '../errors.js';
+import { InvalidSoftwareStatement, UnapprovedSoftwareStatement, usageError } from '../errors.js';
 import { FIELD_RULES } from './metadata.js';
 
 /** A public key that may sign software statements, with the `kid` and `alg` its JWK named, if any. */
@@ -9,18 +9,6 @@ export interface VerificationKey {
   readonly key: KeyObject;
   readonly kid?: string | undefined;
   readonly alg?: string | undefined;
-}
-
-export class InvalidSoftwareStatement extends OAuthError {
-  constructor(description: string) {
-    super(400, 'invalid_software_statement', description);
-  }
-}
-
-export class UnapprovedSoftwareStatement extends OAuthError {
-  constructor(description: string) {
-    super(400, 'unapproved_software_statement', description);
-  }
 }
 
 interface Algorithm {
