@@ -18,12 +18,12 @@ const OVERRUN_S = 15;
  * Runs autocannon against `baseUrl` and summarises the round. `rps` counts 2xx answers only,
  * so a server that fails fast cannot look fast.
  */
-export async function runRound(baseUrl, { connections, duration }) {
+export async function runRound(baseUrl, { connections, duration, request }) {
+  // A row may load another request (a GET) instead of registrations.
   const instance = autocannon({
-    url: `${baseUrl}${REGISTRATION_PATH}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: REGISTRATION_BODY,
+    url: `${baseUrl}${request?.path ?? REGISTRATION_PATH}`,
+    method: request?.method ?? 'POST',
+    ...(request ? {} : { headers: { 'content-type': 'application/json' }, body: REGISTRATION_BODY }),
     connections,
     duration,
     timeout: 10,

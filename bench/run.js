@@ -122,8 +122,12 @@ async function measureLoad(targets, prepareDb, warnings) {
     await probe(running, warnings);
     if (options.warmup > 0) {
       for (const target of running) {
-        const round = await runRound(target.child.url, { connections: options.connections, duration: options.warmup });
-        target.answered += round.ok;
+        const round = await runRound(target.child.url, {
+          connections: options.connections,
+          duration: options.warmup,
+          request: target.row.request,
+        });
+        if (!target.row.request) target.answered += round.ok;
         if (failures(round) > 0)
           warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
         await settle(target, warnings);
@@ -135,8 +139,9 @@ async function measureLoad(targets, prepareDb, warnings) {
         const round = await runRound(target.child.url, {
           connections: options.connections,
           duration: options.duration,
+          request: target.row.request,
         });
-        target.answered += round.ok;
+        if (!target.row.request) target.answered += round.ok;
         round.settleMs = await settle(target, warnings);
         target.rounds.push(round);
         log(progressLine(i, target, round));

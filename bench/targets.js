@@ -36,6 +36,13 @@ export const LOAD_TARGETS = [
     script: CLI_SCRIPT,
     db: 'prefilled',
   },
+  {
+    name: '50k-pages',
+    label: `GET /clients?_page=1000&_per_page=25 on ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
+    script: CLI_SCRIPT,
+    db: 'prefilled',
+    request: { method: 'GET', path: '/clients?_page=1000&_per_page=25' },
+  },
 ];
 
 /** Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. */
