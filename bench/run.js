@@ -204,9 +204,7 @@ async function settle(target, warnings) {
     while (journals.some((file) => existsSync(file))) {
       if (performance.now() - stableSince > STABLE_MS) break;
       if (performance.now() - started > SETTLE_TIMEOUT_MS) {
-        warnings.push(
-          `${target.row.name}: the journal was still changing ${SETTLE_TIMEOUT_MS} ms after a round`,
-        );
+        warnings.push(`${target.row.name}: the journal was still changing ${SETTLE_TIMEOUT_MS} ms after a round`);
         break;
       }
       await sleep(25);
