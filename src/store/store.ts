@@ -137,7 +137,7 @@ export class Store {
     if (at === -1) return false;
     clients[at] = client;
     this.#byId.set(client.id, client);
-    await this.flush();
+    await this.#checkpoint();
     return true;
   }
 

@@ -159,6 +159,18 @@ describe('profile rfc7591: RFC 7592 management', () => {
     });
   });
 
+  it('writes an update to db.json at once even when the journal was already folded in', async () => {
+    const registered = await registerWithOauth4webapi({ client_name: 'Folded', redirect_uris: [CB] });
+    await server.store.flush();
+    const uri = registered['registration_client_uri'] as string;
+    const token = registered['registration_access_token'] as string;
+    await manage(uri, 'PUT', token, { client_id: registered.client_id, client_name: 'Folded 2', redirect_uris: [CB] });
+    const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
+    expect(onDisk.clients.find((c) => c['client_id'] === registered.client_id)).toMatchObject({
+      client_name: 'Folded 2',
+    });
+  });
+
   it('PUT: omitted fields are removed or take their defaults, the secret is kept', async () => {
     const registered = await registerWithOauth4webapi({
       client_name: 'Full',
