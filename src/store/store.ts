@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Low, Memory } from 'lowdb';
 import { StartupError } from '../errors.js';
 import { JournaledJSONFile } from './journaled-file.js';
@@ -7,13 +6,8 @@ import { type ClientRecord, type Data, emptyData } from './shape.js';
 
 export const MEMORY = ':memory:';
 
-/**
- * How long the store waits after the last registration before folding the journal into db.json:
- * 200 ms, or 20 times what the last checkpoint took, so that with a big store checkpoints never take
- * more than a small share of the time (50,000 clients take ~100 ms to serialise).
- */
+/** How long the store waits after the last registration before folding the journal into db.json. */
 const IDLE_CHECKPOINT_MS = 200;
-const IDLE_PER_CHECKPOINT_MS = 20;
 /** A checkpoint also runs once the journal outgrows db.json (and 1 MiB), so its cost per registration stays flat. */
 const MIN_CHECKPOINT_BYTES = 1 << 20;
 /**
@@ -32,7 +26,6 @@ export class Store {
   #byId = new Map<string, ClientRecord>();
   #timer: NodeJS.Timeout | undefined;
   #dbBytes = 0;
-  #lastCheckpointMs = 0;
   readonly #write: () => Promise<void>;
 
   private constructor(
@@ -163,9 +156,7 @@ export class Store {
   async #checkpoint(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const started = performance.now();
     await this.#write();
-    this.#lastCheckpointMs = performance.now() - started;
     this.#dbBytes = this.#estimateBytes();
   }
 
@@ -183,8 +174,7 @@ export class Store {
     }
     if (this.#dbBytes > MAX_IDLE_CHECKPOINT_BYTES && file.journalBytes * 8 < this.#dbBytes) return;
     clearTimeout(this.#timer);
-    const idle = Math.max(IDLE_CHECKPOINT_MS, IDLE_PER_CHECKPOINT_MS * this.#lastCheckpointMs);
-    this.#timer = setTimeout(() => void this.flush().catch(reportCheckpointFailure), idle);
+    this.#timer = setTimeout(() => void this.flush().catch(reportCheckpointFailure), IDLE_CHECKPOINT_MS);
     this.#timer.unref();
   }
 
