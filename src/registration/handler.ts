@@ -31,7 +31,9 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
     if (refusal) return net.sendAnswer(ex.res, refusal);
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));
     ex.failure = decision.label;
-    if (!(await net.hold(ex.res, decision.delayMs, deps.faults))) {
+    // No delay (the usual case): no timer and no extra turn of the event loop.
+    const stillThere = decision.delayMs > 0 ? await net.hold(ex.res, decision.delayMs, deps.faults) : !ex.res.destroyed;
+    if (!stillThere) {
       // The client left or the server is stopping: end the exchange now rather than leave it to the drain.
       ex.res.destroy();
       return;
