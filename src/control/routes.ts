@@ -1,5 +1,5 @@
 import type { Exchange } from '../app.js';
-import { OAuthError } from '../errors.js';
+import { NotFound, OAuthError } from '../errors.js';
 import { adminRefusal } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
@@ -31,8 +31,7 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     ex.res.writeHead(204);
     ex.res.end();
   };
-  const notFound = (what: string, id: string) =>
-    new OAuthError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist`);
+  const notFound = (what: string, id: string) => new NotFound(`${what} ${JSON.stringify(id)} does not exist`);
 
   const routes: Record<string, ControlHandler> = {
     'GET health': (ex) =>
@@ -95,11 +94,7 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     const [name, id] = slash === -1 ? [rest, ''] : [rest.slice(0, slash), decodeId(rest.slice(slash + 1))];
     const handler = routes[`${ex.req.method} ${name}${id ? '/:id' : ''}`];
     if (!handler) {
-      throw new OAuthError(
-        404,
-        'not_found',
-        `${ex.req.method} ${ex.path} is not a control-plane route; see GET /__dcr/health`,
-      );
+      throw new NotFound(`${ex.req.method} ${ex.path} is not a control-plane route; see GET /__dcr/health`);
     }
     return handler(ex, id);
   };
