@@ -1,3 +1,5 @@
+import { AUTH0_RATE_LIMIT } from '../limits/options.js';
+
 /**
  * Every failure dcr-mock can inject, as data. `http` modes answer with a status, headers and body;
  * `bad-success` modes answer a 2xx that a careful client must reject; `network` modes act on the
@@ -88,9 +90,6 @@ const html = (status: number, title: string): Answer => ({
   body: `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
 });
 
-/** Auth0's published registration rate limit, which its X-RateLimit-Limit header reports. */
-export const AUTH0_RATE_LIMIT = 5;
-
 type HttpMode = { [M in Mode]: (typeof MODES)[M]['kind'] extends 'http' ? M : never }[Mode];
 
 const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
@@ -113,7 +112,7 @@ const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
     json(
       429,
       { error: 'too_many_requests', error_description: `Global limit has been reached${injected ? ` ${NOTE}` : ''}` },
-      rateLimitHeaders(AUTH0_RATE_LIMIT, 0, Math.ceil(now / 1000) + retryAfter, retryAfter),
+      rateLimitHeaders(AUTH0_RATE_LIMIT.burst, 0, Math.ceil(now / 1000) + retryAfter, retryAfter),
     ),
   invalid_token: () =>
     oauth(401, 'invalid_token', 'the access token must be valid', {
