@@ -1,6 +1,7 @@
 import type { IdScheme } from '../config.js';
 import { InvalidClientMetadata } from '../errors.js';
 import { sameToken } from '../http/bearer.js';
+import { isoTime } from '../iso-time.js';
 import type { Store } from '../store/store.js';
 import type { ClientRecord } from '../store/shape.js';
 import { CONTENT_KEY_FIELD, ContentCounters, contentCredentialKey, contentHash } from './content-ids.js';
@@ -67,7 +68,7 @@ export class Registrar {
         : undefined,
       oidcRules: this.#oidcRules,
     });
-    return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: this.clock().toISOString() };
+    return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: isoTime(this.clock()) };
   }
 
   /** The answer the next registration of this body would get, without storing it or advancing anything. */
@@ -154,8 +155,9 @@ export class Registrar {
     const registrationAccessToken = this.profile.management
       ? this.#credentials.token(`rat:${credentials.client_id}`)
       : undefined;
+    const now = this.clock();
     const response = clientResponse(this.profile, metadata, credentials, {
-      issuedAt: this.#now(),
+      issuedAt: Math.floor(now.getTime() / 1000),
       registrationAccessToken,
       oidcRules: this.#oidcRules,
     });
@@ -163,7 +165,7 @@ export class Registrar {
       id: credentials.client_id,
       client_id: credentials.client_id,
       ...response,
-      created_at: this.clock().toISOString(),
+      created_at: isoTime(now),
       ...(content ? { [CONTENT_KEY_FIELD]: `${content.hash}:${content.index}` } : {}),
     };
     return { n, record, response: this.#withUri(response), content };
