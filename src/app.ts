@@ -67,7 +67,6 @@ export function createApp(deps: AppDeps): RequestListener {
     // Only the first "?" starts the query; later ones belong to it (a pattern such as /^a?b$/).
     const [path, search] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
     const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
-    setCors(req, res);
     const control = path.startsWith(CONTROL_PREFIX);
     const page = pages.get(`${req.method} ${path}`);
     // Every request but the control plane's and the inspector's gets its record: json-server's routes and preflights included.
@@ -76,7 +75,9 @@ export function createApp(deps: AppDeps): RequestListener {
     const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`) ?? managed(path));
     if (!handler) {
       const refusal = adminRefusal(req, deps.adminToken);
-      return refusal ? sendError(res, refusal) : deps.fallback(req, res);
+      if (refusal) return sendError(res, refusal);
+      setCors(req, res);
+      return deps.fallback(req, res);
     }
     try {
       const done = handler(ex);

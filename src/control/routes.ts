@@ -2,7 +2,7 @@ import type { Exchange } from '../app.js';
 import { NotFound, OAuthError } from '../errors.js';
 import { adminRefusal } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
-import { sendJson } from '../http/respond.js';
+import { sendJson, writeHead } from '../http/respond.js';
 import { MODES } from '../failures/catalogue.js';
 import type { FailurePlan } from '../failures/rules.js';
 import { FailSpecError, type FailureRule, parseFailSpec, toFailureRule } from '../failures/spec.js';
@@ -28,7 +28,7 @@ type ControlHandler = (ex: Exchange, id: string) => Promise<void> | void;
 export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<void> | void {
   const { store, plan, journal } = deps;
   const noContent = (ex: Exchange) => {
-    ex.res.writeHead(204);
+    writeHead(ex.res, 204);
     ex.res.end();
   };
   const notFound = (what: string, id: string) => new NotFound(`${what} ${JSON.stringify(id)} does not exist`);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { writeHead } from '../http/respond.js';
 import type { Answer } from './catalogue.js';
 
 /** Default cap of `timeout`: the socket is cut then if the client has not given up. */
@@ -59,8 +60,9 @@ export function hold(res: ServerResponse, ms: number, faults: OpenFaults): Promi
 
 /** Sends an answer whole. */
 export function sendAnswer(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
-  res.writeHead(answer.status, { ...answer.headers, ...extra, 'content-length': Buffer.byteLength(answer.body) });
-  res.end(answer.body);
+  const body = Buffer.from(answer.body);
+  writeHead(res, answer.status, { ...answer.headers, ...extra, 'content-length': body.length });
+  res.end(body);
 }
 
 /** A TCP reset: the client sees ECONNRESET. */
@@ -80,7 +82,7 @@ export function emptyResponse(res: ServerResponse): void {
 /** Status line, headers (announcing the whole length) and half the body, then the connection closes. */
 export function truncated(res: ServerResponse, answer: Answer): void {
   const body = Buffer.from(answer.body);
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+  writeHead(res, answer.status, { ...answer.headers, 'content-length': body.length });
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
     const socket = res.socket;
     if (socket) socket.end(() => socket.destroy());
@@ -95,7 +97,7 @@ export function timeout(res: ServerResponse, capMs: number, faults: OpenFaults):
 /** The whole answer, its body sent in slices spread over ms. */
 export function slowBody(res: ServerResponse, answer: Answer, ms: number, faults: OpenFaults): void {
   const body = Buffer.from(answer.body);
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+  writeHead(res, answer.status, { ...answer.headers, 'content-length': body.length });
   res.flushHeaders();
   const slices = Math.max(1, Math.min(SLOW_BODY_CHUNKS, body.length));
   const size = Math.ceil(body.length / slices);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { OAuthError } from '../errors.js';
 
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
@@ -7,15 +7,23 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Readonly<Record<string, string>> = {},
+  headers: Readonly<OutgoingHttpHeaders> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
+  const payload = Buffer.from(JSON.stringify(body));
+  writeHead(res, status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': payload.length,
   });
-  res.end(text);
+  res.end(payload);
+}
+
+/**
+ * Writes the status line and the headers, CORS's included, in one call. Every answer dcr-mock gives
+ * itself comes through here: headers set one by one (setHeader) send Node down a slower path.
+ */
+export function writeHead(res: ServerResponse, status: number, headers: Readonly<OutgoingHttpHeaders> = {}): void {
+  res.writeHead(status, Object.assign(corsHeaders(res.req), headers));
 }
 
 /** The one place an OAuthError becomes a response. */
@@ -32,10 +40,17 @@ const EXPOSED_HEADERS =
   'retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, www-authenticate, location, x-dcr-mock-failure';
 
 /** CORS for every route: browser and MCP clients call the mock directly. */
+function corsHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  return {
+    'access-control-allow-origin': req.headers.origin ?? '*',
+    vary: 'origin',
+    'access-control-expose-headers': EXPOSED_HEADERS,
+  };
+}
+
+/** CORS for answers that others write (json-server's), set ahead of them. */
 export function setCors(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
-  res.setHeader('vary', 'origin');
-  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+  for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value!);
 }
 
 export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
@@ -48,6 +63,6 @@ export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
   if (req.headers['access-control-request-private-network'] === 'true') {
     headers['access-control-allow-private-network'] = 'true';
   }
-  res.writeHead(204, headers);
+  writeHead(res, 204, headers);
   res.end();
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { Handler } from '../app.js';
+import { writeHead } from '../http/respond.js';
 
 /** Where the page's own script and stylesheet are served; outside /__dcr/ so no admin token is needed to load them. */
 export const ASSET_PREFIX = '/__inspector/';
@@ -57,10 +58,10 @@ async function sendAsset(res: ServerResponse, asset: Asset): Promise<void> {
     body = await load(asset.file);
   } catch (err) {
     const why = `[dcr-mock] Failed to read the inspector file ${asset.file}: ${(err as Error).message}. Run npm run build, which copies src/inspector/ into dist/inspector/.\n`;
-    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(why) });
+    writeHead(res, 500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(why) });
     res.end(why);
     return;
   }
-  res.writeHead(200, { ...PAGE_HEADERS, 'content-type': asset.type, 'content-length': body.length });
+  writeHead(res, 200, { ...PAGE_HEADERS, 'content-type': asset.type, 'content-length': body.length });
   res.end(body);
 }

@@ -2,7 +2,7 @@ import type { Handler } from '../app.js';
 import { InvalidClientMetadata, NotFound, OAuthError } from '../errors.js';
 import { InvalidToken, bearerToken } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
-import { NO_STORE, sendJson } from '../http/respond.js';
+import { NO_STORE, sendJson, writeHead } from '../http/respond.js';
 import type { Registrar } from './registrar.js';
 
 /** Where RFC 7592's client configuration endpoint lives: registration_client_uri is this plus the client_id. */
@@ -43,7 +43,7 @@ export function managementHandler(registrar: Registrar): Handler {
         return sendJson(ex.res, 200, await registrar.update(client, ex.body), NO_STORE);
       default:
         await registrar.remove(client);
-        ex.res.writeHead(204, NO_STORE);
+        writeHead(ex.res, 204, NO_STORE);
         ex.res.end();
     }
   };
