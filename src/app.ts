@@ -15,7 +15,9 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly path: string;
   readonly query: URLSearchParams;
-  /** The request body as parsed (or its text when it was not JSON), once read. */
+  /** The request body as received, once read. */
+  text?: string;
+  /** The same, parsed, when it is JSON. */
   body?: unknown;
   /** The failure modes applied, if any, as the journal shows them. */
   failure?: string | undefined;
@@ -70,7 +72,7 @@ export function createApp(deps: AppDeps): RequestListener {
     const control = path.startsWith(CONTROL_PREFIX);
     const page = pages.get(`${req.method} ${path}`);
     // Every request but the control plane's and the inspector's gets its record: json-server's routes and preflights included.
-    if (!control && !page) res.once('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
+    if (!control && !page) res.on('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`) ?? managed(path));
     if (!handler) {

@@ -17,9 +17,10 @@ export class RequestJournal {
 
   constructor(readonly size = JOURNAL_SIZE) {}
 
-  record(record: RequestRecord, body: unknown, clientId?: string): void {
+  /** `text` is the body as received, `parsed` the same when it is JSON. */
+  record(record: RequestRecord, text: string | undefined, parsed: unknown, clientId?: string): void {
     const entry: JournalEntry = { id: this.#nextId++, ...record };
-    if (body !== undefined) entry.body = boundedBody(body);
+    if (text !== undefined) entry.body = shownBody(text, parsed);
     if (clientId !== undefined) entry.client_id = clientId;
     this.#entries.push(entry);
     if (this.#entries.length > this.size * 2) this.#entries = this.#entries.slice(-this.size);
@@ -36,14 +37,11 @@ export class RequestJournal {
   }
 }
 
-function boundedBody(body: unknown): unknown {
-  let text: string | undefined;
-  try {
-    text = typeof body === 'string' ? body : JSON.stringify(body);
-  } catch {
-    // JSON.parse takes nesting that JSON.stringify's recursion cannot give back (a 60 KB `[[[…]]]`).
-    return '(a JSON body nested too deeply to show)';
-  }
-  if (text === undefined) return undefined;
-  return text.length <= MAX_BODY_CHARS ? body : `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`;
+/**
+ * A body as the journal shows it: parsed when it is JSON, its text when not, cut (as text) past
+ * MAX_BODY_CHARS. Bounded by the text as received, so no body is serialized again on the way in.
+ */
+function shownBody(text: string, parsed: unknown): unknown {
+  if (text.length > MAX_BODY_CHARS) return `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`;
+  return parsed === undefined ? text : parsed;
 }

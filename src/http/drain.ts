@@ -12,7 +12,7 @@ export class Drain {
   track(res: ServerResponse): void {
     if (this.#stopping) return closeWhenSent(res);
     this.#open.add(res);
-    res.once('close', () => this.#open.delete(res));
+    res.on('close', () => this.#open.delete(res));
   }
 
   stop(): void {

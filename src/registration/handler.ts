@@ -26,7 +26,8 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
   return async (ex) => {
     const text = await readBody(ex.req);
     const parsed = parseJson(text);
-    ex.body = parsed.ok ? parsed.value : text;
+    ex.text = text;
+    ex.body = parsed.value;
     const refusal = admit(ex, deps.gate);
     if (refusal) return net.sendAnswer(ex.res, refusal);
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));

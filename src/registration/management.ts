@@ -38,7 +38,7 @@ export function managementHandler(registrar: Registrar): Handler {
       case 'GET':
         return sendJson(ex.res, 200, await registrar.read(client), NO_STORE);
       case 'PUT':
-        ex.body = text;
+        ex.text = text;
         ex.body = parseJson(text);
         return sendJson(ex.res, 200, await registrar.update(client, ex.body), NO_STORE);
       default:

@@ -5,6 +5,7 @@ import type { RunningServer } from '../../src/server.js';
 import { VERSION } from '../../src/version.js';
 import { call, controlPlane } from '../support/control.js';
 import { freshIds } from '../support/failure-checks.js';
+import { JSON_HEADERS, send } from '../support/http.js';
 import { startCli } from '../support/processes.js';
 import { register, start } from '../support/server.js';
 import { METADATA } from '../support/wire.js';
@@ -82,6 +83,15 @@ describe('the /__dcr control plane', () => {
     expect((await control.at('GET', 'requests?limit=1')).json.map((e: { id: number }) => e.id)).toEqual([entryIds[0]]);
     expect((await control.at('DELETE', 'requests')).status).toBe(204);
     expect((await control.at('GET', 'requests')).json).toEqual([]);
+  });
+
+  it('GET /__dcr/requests shows a body that is not JSON as its text, and one past 4096 characters cut', async () => {
+    const long = JSON.stringify({ ...METADATA, client_name: 'x'.repeat(5000) });
+    for (const body of ['not json', long, '']) {
+      await send(`${server.url}/oidc/register`, { method: 'POST', body, headers: JSON_HEADERS });
+    }
+    const bodies = (await control.at('GET', 'requests')).json.map((e: { body: unknown }) => e.body);
+    expect(bodies).toEqual(['', `${long.slice(0, 4096)}… (${long.length} characters)`, 'not json']);
   });
 
   it(`keeps only the last ${JOURNAL_SIZE} requests`, async () => {

@@ -17,7 +17,7 @@ describe('isoTime', () => {
     expect(isoTime(date)).toBe(date.toISOString());
   });
 
-  it('agrees with toISOString on 20,000 seeded instants, alternating days as a clock would not', () => {
+  it('agrees with toISOString on 20,000 seeded instants, nearly each on a new day', () => {
     const random = sfc32Randomizer([7, 7, 7, 7]);
     for (let i = 0; i < 20_000; i++) {
       const date = new Date(Math.floor(random.next() * Date.UTC(2200, 0, 1)));
