@@ -10,11 +10,10 @@ export function sendJson(
   headers: Readonly<OutgoingHttpHeaders> = {},
 ): void {
   const payload = Buffer.from(JSON.stringify(body));
-  writeHead(res, status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': payload.length,
-  });
+  const head = headOf(res, headers);
+  head['content-type'] = 'application/json; charset=utf-8';
+  head['content-length'] = payload.length;
+  res.writeHead(status, head);
   res.end(payload);
 }
 
@@ -23,7 +22,12 @@ export function sendJson(
  * itself comes through here: headers set one by one (setHeader) send Node down a slower path.
  */
 export function writeHead(res: ServerResponse, status: number, headers: Readonly<OutgoingHttpHeaders> = {}): void {
-  res.writeHead(status, Object.assign(corsHeaders(res.req), headers));
+  res.writeHead(status, headOf(res, headers));
+}
+
+/** CORS's headers, then `headers`. Object.assign, not a spread: on Node 20 a spread of these costs ~2 µs. */
+function headOf(res: ServerResponse, headers: Readonly<OutgoingHttpHeaders>): OutgoingHttpHeaders {
+  return Object.assign(corsHeaders(res.req), headers);
 }
 
 /** The one place an OAuthError becomes a response. */
