@@ -15,10 +15,8 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly path: string;
   readonly query: URLSearchParams;
-  /** The request body as received, once read. */
+  /** The request body as received, once read (the journal shows it). */
   text?: string;
-  /** The same, parsed, when it is JSON. */
-  body?: unknown;
   /** The failure modes applied, if any, as the journal shows them. */
   failure?: string | undefined;
   /** The client registered, if any. */

@@ -94,7 +94,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     fallback: createJsonServerFallback(store.db),
     adminToken: config.adminToken,
     onRecord: (record, ex) => {
-      journal.record(record, ex.text, ex.body, ex.clientId);
+      journal.record(record, ex.text, ex.clientId);
       logRequest?.(record);
     },
     onUnexpected: (err, ex) =>

@@ -10,26 +10,35 @@ export interface JournalEntry extends RequestRecord {
 export const JOURNAL_SIZE = 1000;
 const MAX_BODY_CHARS = 4096;
 
-/** The last JOURNAL_SIZE requests, in memory: a ring, so its cost never grows. */
+/** A request as kept: its body as received, parsed only when someone looks (most never are). */
+interface Kept {
+  readonly id: number;
+  readonly record: RequestRecord;
+  readonly text: string | undefined;
+  readonly clientId: string | undefined;
+}
+
+/**
+ * The last JOURNAL_SIZE requests, in memory: a ring, so its cost never grows. Bodies are kept as the
+ * text that was read (already in memory) rather than as parsed objects, which would outlive a young
+ * generation collection on every request and leave the old one to clear them.
+ */
 export class RequestJournal {
-  #entries: JournalEntry[] = [];
+  #entries: Kept[] = [];
   #nextId = 1;
 
   constructor(readonly size = JOURNAL_SIZE) {}
 
-  /** `text` is the body as received, `parsed` the same when it is JSON. */
-  record(record: RequestRecord, text: string | undefined, parsed: unknown, clientId?: string): void {
-    const entry: JournalEntry = { id: this.#nextId++, ...record };
-    if (text !== undefined) entry.body = shownBody(text, parsed);
-    if (clientId !== undefined) entry.client_id = clientId;
-    this.#entries.push(entry);
+  /** `text` is the request body as received. */
+  record(record: RequestRecord, text: string | undefined, clientId?: string): void {
+    this.#entries.push({ id: this.#nextId++, record, text, clientId });
     if (this.#entries.length > this.size * 2) this.#entries = this.#entries.slice(-this.size);
   }
 
   /** Newest first. */
   list(limit = this.size): JournalEntry[] {
     const newest = this.#entries.slice(-Math.min(limit, this.size));
-    return newest.reverse();
+    return newest.reverse().map(toEntry);
   }
 
   clear(): void {
@@ -37,11 +46,19 @@ export class RequestJournal {
   }
 }
 
-/**
- * A body as the journal shows it: parsed when it is JSON, its text when not, cut (as text) past
- * MAX_BODY_CHARS. Bounded by the text as received, so no body is serialized again on the way in.
- */
-function shownBody(text: string, parsed: unknown): unknown {
+function toEntry({ id, record, text, clientId }: Kept): JournalEntry {
+  const entry: JournalEntry = { id, ...record };
+  if (text !== undefined) entry.body = shownBody(text);
+  if (clientId !== undefined) entry.client_id = clientId;
+  return entry;
+}
+
+/** A body as the journal shows it: parsed when it is JSON, its text when not, cut (as text) past MAX_BODY_CHARS. */
+function shownBody(text: string): unknown {
   if (text.length > MAX_BODY_CHARS) return `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`;
-  return parsed === undefined ? text : parsed;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -113,7 +113,7 @@ async function readJson(ex: Exchange): Promise<unknown> {
   const type = ex.req.headers['content-type'] ?? '';
   if (type.startsWith('text/plain')) return text.trim();
   try {
-    return (ex.body = JSON.parse(text));
+    return JSON.parse(text);
   } catch {
     throw new OAuthError(
       400,

@@ -27,7 +27,6 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
     const text = await readBody(ex.req);
     const parsed = parseJson(text);
     ex.text = text;
-    ex.body = parsed.value;
     const refusal = admit(ex, deps.gate);
     if (refusal) return net.sendAnswer(ex.res, refusal);
     const decision = deps.plan.choose({ body: parsed.value, headers: ex.req.headers }, rulesFromRequest(ex));

@@ -39,8 +39,7 @@ export function managementHandler(registrar: Registrar): Handler {
         return sendJson(ex.res, 200, await registrar.read(client), NO_STORE);
       case 'PUT':
         ex.text = text;
-        ex.body = parseJson(text);
-        return sendJson(ex.res, 200, await registrar.update(client, ex.body), NO_STORE);
+        return sendJson(ex.res, 200, await registrar.update(client, parseJson(text)), NO_STORE);
       default:
         await registrar.remove(client);
         writeHead(ex.res, 204, NO_STORE);
