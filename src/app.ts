@@ -65,14 +65,15 @@ export function createApp(deps: AppDeps): RequestListener {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     // Only the first "?" starts the query; later ones belong to it (a pattern such as /^a?b$/).
-    const [path, search] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
-    const ex: Exchange = { req, res, path, query: new URLSearchParams(search) };
+    const path = q === -1 ? url : url.slice(0, q);
+    const ex: Exchange = { req, res, path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
     const control = path.startsWith(CONTROL_PREFIX);
-    const page = pages.get(`${req.method} ${path}`);
+    const route = `${req.method} ${path}`;
+    const page = pages.get(route);
     // Every request but the control plane's and the inspector's gets its record: json-server's routes and preflights included.
     if (!control && !page) res.on('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
-    const handler = control ? deps.control : (page ?? routes.get(`${req.method} ${path}`) ?? managed(path));
+    const handler = control ? deps.control : (page ?? routes.get(route) ?? managed(path));
     if (!handler) {
       const refusal = adminRefusal(req, deps.adminToken);
       if (refusal) return sendError(res, refusal);

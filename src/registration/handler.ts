@@ -100,9 +100,10 @@ function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: Reg
 
 /** Rules that come with the request: the x-dcr-mock-fail header, then the __fail query parameter. */
 function rulesFromRequest(ex: Exchange): FailureRule[] {
-  const rules: FailureRule[] = [];
   const header = ex.req.headers['x-dcr-mock-fail'];
   const query = ex.query.get('__fail');
+  if (header === undefined && query === null) return [];
+  const rules: FailureRule[] = [];
   for (const [where, spec] of [
     ['x-dcr-mock-fail', header],
     ['__fail', query],
