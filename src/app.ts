@@ -5,7 +5,6 @@ import { toWireError } from './errors.js';
 import { adminRefusal } from './http/bearer.js';
 import { sendError, sendJson, sendPreflight, setCors } from './http/respond.js';
 import { inspectorRoutes } from './inspector/assets.js';
-import { isoTime } from './iso-time.js';
 import type { RequestRecord } from './log.js';
 import { CLIENT_URI_PREFIX } from './registration/management.js';
 
@@ -98,7 +97,7 @@ export function createApp(deps: AppDeps): RequestListener {
 function record(ex: Exchange, started: number, now: Date): RequestRecord {
   const { req, res } = ex;
   return {
-    time: isoTime(now),
+    at: now.getTime(),
     method: req.method ?? 'GET',
     path: ex.path,
     // 0: the connection ended without a status line (reset, empty response, a client that gave up).

@@ -1,8 +1,10 @@
 import type { LogFormat } from './config.js';
+import { isoTime } from './iso-time.js';
 
 /** What is known of a request once it is answered: one log line, one journal entry. */
 export interface RequestRecord {
-  time: string;
+  /** When it was answered, in milliseconds since the epoch; written out as an ISO time. */
+  at: number;
   method: string;
   path: string;
   status: number;
@@ -13,7 +15,9 @@ export interface RequestRecord {
 export type RequestLogger = (record: RequestRecord) => void;
 
 export function createRequestLogger(format: LogFormat, write: (line: string) => void): RequestLogger {
-  if (format === 'json') return (record) => write(`${JSON.stringify(record)}\n`);
+  if (format === 'json') {
+    return ({ at, ...rest }) => write(`${JSON.stringify({ time: isoTime(new Date(at)), ...rest })}\n`);
+  }
   return ({ method, path, status, ms, failure }) =>
     write(`${method} ${path} ${status} ${ms.toFixed(1)}ms${failure ? ` failure=${failure}` : ''}\n`);
 }

@@ -1,8 +1,16 @@
+import { isoTime } from '../iso-time.js';
 import type { RequestRecord } from '../log.js';
 
 /** One journaled request, as `GET /__dcr/requests` and the inspector show it. */
-export interface JournalEntry extends RequestRecord {
+export interface JournalEntry {
   id: number;
+  /** ISO 8601, as the clock gave it when the request was answered. */
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  failure?: string | undefined;
   body?: unknown;
   client_id?: string;
 }
@@ -10,19 +18,18 @@ export interface JournalEntry extends RequestRecord {
 export const JOURNAL_SIZE = 1000;
 const MAX_BODY_CHARS = 4096;
 
-/** A request as kept: its body as received, parsed only when someone looks (most never are). */
-interface Kept {
+/**
+ * A request as kept: one small object holding primitives and the body's text (already in memory),
+ * so that each request leaves little for the garbage collector to carry: every entry outlives a
+ * young-generation collection and is cleared from the old generation later.
+ */
+interface Kept extends RequestRecord {
   readonly id: number;
-  readonly record: RequestRecord;
   readonly text: string | undefined;
   readonly clientId: string | undefined;
 }
 
-/**
- * The last JOURNAL_SIZE requests, in memory: a ring, so its cost never grows. Bodies are kept as the
- * text that was read (already in memory) rather than as parsed objects, which would outlive a young
- * generation collection on every request and leave the old one to clear them.
- */
+/** The last JOURNAL_SIZE requests, in memory: a ring, so its cost never grows. */
 export class RequestJournal {
   #entries: Kept[] = [];
   #nextId = 1;
@@ -31,11 +38,13 @@ export class RequestJournal {
 
   /** `text` is the request body as received. */
   record(record: RequestRecord, text: string | undefined, clientId?: string): void {
-    this.#entries.push({ id: this.#nextId++, record, text, clientId });
+    const { at, method, path, status, ms, failure } = record;
+    // Written out, not spread: a spread followed by more fields gives each object a hidden class of its own.
+    this.#entries.push({ id: this.#nextId++, at, method, path, status, ms, failure, text, clientId });
     if (this.#entries.length > this.size * 2) this.#entries = this.#entries.slice(-this.size);
   }
 
-  /** Newest first. */
+  /** Newest first; the time written out and the body parsed only now. */
   list(limit = this.size): JournalEntry[] {
     const newest = this.#entries.slice(-Math.min(limit, this.size));
     return newest.reverse().map(toEntry);
@@ -46,8 +55,8 @@ export class RequestJournal {
   }
 }
 
-function toEntry({ id, record, text, clientId }: Kept): JournalEntry {
-  const entry: JournalEntry = { id, ...record };
+function toEntry({ id, at, method, path, status, ms, failure, text, clientId }: Kept): JournalEntry {
+  const entry: JournalEntry = { id, time: isoTime(new Date(at)), method, path, status, ms, failure };
   if (text !== undefined) entry.body = shownBody(text);
   if (clientId !== undefined) entry.client_id = clientId;
   return entry;
