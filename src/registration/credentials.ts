@@ -40,7 +40,7 @@ export class CredentialFactory {
     const [w0, w1, w2, w3] = this.#words;
     this.#faker.seed([w0 ^ mix(n, 0x5bd1e995), w1, w2 ^ mix(n, 0x27d4eb2f), w3]);
     return {
-      client_id: idPrefix + this.#draw(ID_CHARS, 32),
+      client_id: this.#draw(ID_CHARS, 32, idPrefix),
       client_secret: this.#draw(SECRET_CHARS, 64),
     };
   }
@@ -54,11 +54,13 @@ export class CredentialFactory {
     return this.#draw(SECRET_CHARS, length);
   }
 
-  #draw(chars: string, length: number): string {
+  /** `prefix` then `length` characters drawn from `chars`. */
+  #draw(chars: string, length: number, prefix = ''): string {
     const max = chars.length - 1;
-    const codes = new Array<number>(length);
-    for (let i = 0; i < length; i++) codes[i] = chars.charCodeAt(this.#faker.number.int(max));
-    // One flat string at once: `+=` would chain `length` partial strings, to be flattened on first use.
+    const codes = new Array<number>(prefix.length + length);
+    for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
+    for (let i = prefix.length; i < codes.length; i++) codes[i] = chars.charCodeAt(this.#faker.number.int(max));
+    // One flat string at once: `+` and `+=` leave chains of partial strings, and these are kept with every client.
     return String.fromCharCode(...codes);
   }
 }
