@@ -18,44 +18,79 @@ export interface JournalEntry {
 export const JOURNAL_SIZE = 1000;
 const MAX_BODY_CHARS = 4096;
 
-/**
- * A request as kept: one small object holding primitives and the body's text (already in memory),
- * so that each request leaves little for the garbage collector to carry: every entry outlives a
- * young-generation collection and is cleared from the old generation later.
- */
-interface Kept extends RequestRecord {
-  readonly id: number;
-  readonly text: string | undefined;
-  readonly clientId: string | undefined;
+/** A request as kept: primitives and the body's text (already in memory); `id` 0 = an empty slot. */
+interface Slot {
+  id: number;
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  failure: string | undefined;
+  text: string | undefined;
+  clientId: string | undefined;
 }
 
-/** The last JOURNAL_SIZE requests, in memory: a ring, so its cost never grows. */
+const emptySlot = (): Slot => ({
+  id: 0,
+  // Non-integers first, so that V8 keeps these two as number fields it can update in place.
+  at: 0.5,
+  method: '',
+  path: '',
+  status: 0,
+  ms: 0.5,
+  failure: undefined,
+  text: undefined,
+  clientId: undefined,
+});
+
+/**
+ * The last `size` requests, in memory, in a ring of slots made once and written over. An object
+ * per request would outlive a few young-generation collections (one comes every few hundred
+ * requests) and then have to be cleared from the old generation: a cost on every request.
+ */
 export class RequestJournal {
-  #entries: Kept[] = [];
+  #slots: Slot[];
+  #next = 0;
   #nextId = 1;
 
-  constructor(readonly size = JOURNAL_SIZE) {}
+  constructor(readonly size = JOURNAL_SIZE) {
+    this.#slots = Array.from({ length: size }, emptySlot);
+  }
 
   /** `text` is the request body as received. */
   record(record: RequestRecord, text: string | undefined, clientId?: string): void {
-    const { at, method, path, status, ms, failure } = record;
-    // Written out, not spread: a spread followed by more fields gives each object a hidden class of its own.
-    this.#entries.push({ id: this.#nextId++, at, method, path, status, ms, failure, text, clientId });
-    if (this.#entries.length > this.size * 2) this.#entries = this.#entries.slice(-this.size);
+    const slot = this.#slots[this.#next]!;
+    this.#next = (this.#next + 1) % this.size;
+    slot.id = this.#nextId++;
+    slot.at = record.at;
+    slot.method = record.method;
+    slot.path = record.path;
+    slot.status = record.status;
+    slot.ms = record.ms;
+    slot.failure = record.failure;
+    slot.text = text;
+    slot.clientId = clientId;
   }
 
   /** Newest first; the time written out and the body parsed only now. */
   list(limit = this.size): JournalEntry[] {
-    const newest = this.#entries.slice(-Math.min(limit, this.size));
-    return newest.reverse().map(toEntry);
+    const entries: JournalEntry[] = [];
+    for (let back = 1; back <= Math.min(limit, this.size); back++) {
+      const slot = this.#slots[(this.#next - back + this.size) % this.size]!;
+      if (slot.id === 0) break;
+      entries.push(toEntry(slot));
+    }
+    return entries;
   }
 
   clear(): void {
-    this.#entries = [];
+    this.#slots = Array.from({ length: this.size }, emptySlot);
+    this.#next = 0;
   }
 }
 
-function toEntry({ id, at, method, path, status, ms, failure, text, clientId }: Kept): JournalEntry {
+function toEntry({ id, at, method, path, status, ms, failure, text, clientId }: Slot): JournalEntry {
   const entry: JournalEntry = { id, time: isoTime(new Date(at)), method, path, status, ms, failure };
   if (text !== undefined) entry.body = shownBody(text);
   if (clientId !== undefined) entry.client_id = clientId;
