@@ -48,8 +48,8 @@ export const FIELD_RULES: readonly FieldRule[] = [
 ];
 
 export interface RedirectUriRule {
-  /** True when the URI breaks the rule. */
-  readonly breaks: (uri: URL, raw: string) => boolean;
+  /** True when the URI breaks the rule; `scheme` as URL#protocol has it ("https:"). */
+  readonly breaks: (scheme: string, raw: string) => boolean;
   /** Completes "redirect_uris[i] must …". */
   readonly must: string;
 }
@@ -59,12 +59,12 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:']
 /** Rules every redirect URI must pass, in every profile (RFC 6749 §3.1.2, Auth0's exact matching). */
 export const REDIRECT_URI_RULES: readonly RedirectUriRule[] = [
   {
-    breaks: (uri) => FORBIDDEN_SCHEMES.has(uri.protocol),
+    breaks: (scheme) => FORBIDDEN_SCHEMES.has(scheme),
     must: 'not use the javascript:, data:, vbscript: or file: scheme',
   },
-  { breaks: (_uri, raw) => raw.includes('#'), must: 'not contain a fragment (#)' },
-  { breaks: (_uri, raw) => raw.includes('*'), must: 'not contain a wildcard (*): callbacks are matched exactly' },
-  { breaks: (_uri, raw) => /\s/.test(raw), must: 'not contain white space' },
+  { breaks: (_scheme, raw) => raw.includes('#'), must: 'not contain a fragment (#)' },
+  { breaks: (_scheme, raw) => raw.includes('*'), must: 'not contain a wildcard (*): callbacks are matched exactly' },
+  { breaks: (_scheme, raw) => /\s/.test(raw), must: 'not contain white space' },
 ];
 
 export const APPLICATION_TYPES = ['web', 'native'] as const;
@@ -78,7 +78,11 @@ const usesImplicit = (metadata: ClientMetadata) =>
     type.split(' ').some((part) => part === 'token' || part === 'id_token'),
   );
 
-export interface OidcRedirectUriRule extends RedirectUriRule {
+export interface OidcRedirectUriRule {
+  /** True when the URI breaks the rule. */
+  readonly breaks: (uri: URL) => boolean;
+  /** Completes "redirect_uris[i] must …". */
+  readonly must: string;
   readonly applicationType: ApplicationType;
   /** Only for clients this is true of; every client of the type when absent. */
   readonly when?: (metadata: ClientMetadata) => boolean;

@@ -52,7 +52,9 @@ export function auth0Response(
 ): Record<string, unknown> {
   const method = metadata.token_endpoint_auth_method ?? spec.defaultAuthMethod;
   const requested = metadata.grant_types ?? ['authorization_code'];
-  const kept = spec.grantTypes ? requested.filter((g) => spec.grantTypes?.includes(g)) : requested;
+  // The grant types Auth0 knows, in the order asked, as the table's own strings (shared by every stored client).
+  const known = spec.grantTypes;
+  const kept = known ? requested.flatMap((g) => known.find((k) => k === g) ?? []) : requested;
   const withSecret = method !== 'none';
   return {
     client_name: metadata.client_name ?? 'My App',

@@ -14,10 +14,14 @@ export interface ValidationOptions {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const isAbsoluteUri = (v: string): URL | null => {
-  const url = URL.parse(v);
-  // new URL() accepts "foo:bar"; an absolute URI needs a scheme and something after it.
-  return url && /^[a-z][a-z0-9+.-]*:./i.test(v) ? url : null;
+/**
+ * The scheme of an absolute URI, lowercased and with its colon as URL#protocol has it ("https:"), or
+ * undefined. The URL parser accepts "foo:bar"; an absolute URI needs a scheme and something after it.
+ * canParse, not parse: no URL object is built for the URIs of every registration.
+ */
+const absoluteUriScheme = (v: string): string | undefined => {
+  const scheme = /^([a-z][a-z0-9+.-]*:)./i.exec(v)?.[1];
+  return scheme !== undefined && URL.canParse(v) ? scheme.toLowerCase() : undefined;
 };
 
 /**
@@ -42,7 +46,7 @@ function checkOidcRedirectUris(metadata: ClientMetadata): void {
   metadata.redirect_uris.forEach((raw, i) => {
     const uri = new URL(raw);
     for (const rule of rules) {
-      if (rule.breaks(uri, raw)) throw new InvalidRedirectUri(`redirect_uris[${i}] must ${rule.must}`);
+      if (rule.breaks(uri)) throw new InvalidRedirectUri(`redirect_uris[${i}] must ${rule.must}`);
     }
   });
 }
@@ -54,14 +58,17 @@ function checkField(rule: FieldRule, value: unknown): unknown {
       if (typeof value === 'string') return value;
       throw new InvalidClientMetadata(`${field} must be a string`);
     case 'uri':
-      if (typeof value === 'string' && /^https?:$/.test(isAbsoluteUri(value)?.protocol ?? '')) return value;
+      if (typeof value === 'string' && /^https?:$/.test(absoluteUriScheme(value) ?? '')) return value;
       throw new InvalidClientMetadata(`${field} must be an absolute http(s) URI`);
     case 'string-list':
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...value];
       throw new InvalidClientMetadata(`${field} must be an array of strings`);
-    case 'enum':
-      if (typeof value === 'string' && rule.values?.includes(value)) return value;
+    case 'enum': {
+      // The table's own string: one copy shared by every stored client, not one per request.
+      const known = typeof value === 'string' ? rule.values?.find((v) => v === value) : undefined;
+      if (known !== undefined) return known;
       throw new InvalidClientMetadata(`${field} must be one of ${rule.values?.join(', ')}`);
+    }
   }
 }
 
@@ -72,10 +79,11 @@ function validateRedirectUris(value: unknown): string[] {
   return value.map((raw: unknown, i) => {
     const name = `redirect_uris[${i}]`;
     if (typeof raw !== 'string') throw new InvalidRedirectUri(`${name} must be a string`);
-    const uri = isAbsoluteUri(raw);
-    if (!uri) throw new InvalidRedirectUri(`${name} must be an absolute URI, got ${JSON.stringify(raw.slice(0, 200))}`);
+    const scheme = absoluteUriScheme(raw);
+    if (scheme === undefined)
+      throw new InvalidRedirectUri(`${name} must be an absolute URI, got ${JSON.stringify(raw.slice(0, 200))}`);
     for (const rule of REDIRECT_URI_RULES) {
-      if (rule.breaks(uri, raw)) throw new InvalidRedirectUri(`${name} must ${rule.must}`);
+      if (rule.breaks(scheme, raw)) throw new InvalidRedirectUri(`${name} must ${rule.must}`);
     }
     return raw;
   });

@@ -50,6 +50,13 @@ const SHAPES: ShapeCase[] = [
     secret: true,
   },
   {
+    name: 'grant_types asked twice appear once, in the order first asked',
+    profile: 'auth0',
+    body: { redirect_uris: [CB], grant_types: ['refresh_token', 'authorization_code', 'refresh_token'] },
+    expected: { ...DEFAULTS, grant_types: ['refresh_token', 'authorization_code'] },
+    secret: true,
+  },
+  {
     name: 'grant_types with nothing left after filtering fall back to the default',
     profile: 'auth0',
     body: { redirect_uris: [CB], grant_types: ['client_credentials', 'password'] },
