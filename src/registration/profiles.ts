@@ -52,18 +52,26 @@ export function auth0Response(
 ): Record<string, unknown> {
   const method = metadata.token_endpoint_auth_method ?? spec.defaultAuthMethod;
   const requested = metadata.grant_types ?? ['authorization_code'];
-  // The grant types Auth0 knows, in the order asked, as the table's own strings (shared by every stored client).
-  const known = spec.grantTypes;
-  const kept = known ? requested.flatMap((g) => known.find((k) => k === g) ?? []) : requested;
+  const kept = spec.grantTypes ? knownOnes(requested, spec.grantTypes) : [...new Set(requested)];
   const withSecret = method !== 'none';
   return {
     client_name: metadata.client_name ?? 'My App',
     client_id: credentials.client_id,
     ...(withSecret ? { client_secret: credentials.client_secret, client_secret_expires_at: 0 } : {}),
     redirect_uris: metadata.redirect_uris,
-    grant_types: kept.length > 0 ? [...new Set(kept)] : ['authorization_code'],
+    grant_types: kept.length > 0 ? kept : ['authorization_code'],
     token_endpoint_auth_method: method,
   };
+}
+
+/**
+ * The values asked for that `known` holds, once each, in the order asked, as `known`'s own strings:
+ * one copy shared by every stored client rather than one per request.
+ */
+function knownOnes(requested: readonly string[], known: readonly string[]): string[] {
+  return requested
+    .filter((value, i) => known.includes(value) && requested.indexOf(value) === i)
+    .map((value) => known[known.indexOf(value)]!);
 }
 
 /** What an RFC 7591 answer holds besides the metadata and the credentials. */
