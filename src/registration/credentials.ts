@@ -56,10 +56,11 @@ export class CredentialFactory {
 
   /** `prefix` then `length` characters drawn from `chars`. */
   #draw(chars: string, length: number, prefix = ''): string {
-    const max = chars.length - 1;
+    // One options object for all the draws: given a bare number, Faker makes one per call (same draws either way).
+    const range = { max: chars.length - 1 };
     const codes = new Array<number>(prefix.length + length);
     for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
-    for (let i = prefix.length; i < codes.length; i++) codes[i] = chars.charCodeAt(this.#faker.number.int(max));
+    for (let i = prefix.length; i < codes.length; i++) codes[i] = chars.charCodeAt(this.#faker.number.int(range));
     // One flat string at once: `+` and `+=` leave chains of partial strings, and these are kept with every client.
     return String.fromCharCode(...codes);
   }
