@@ -27,6 +27,8 @@ export class CredentialFactory {
   readonly #faker: Faker;
   readonly #words: [number, number, number, number];
   readonly #seed: string;
+  /** Where a string's characters are written before it is made, reused by every draw. */
+  #bytes = Buffer.alloc(128);
 
   constructor(seed: string) {
     this.#seed = seed;
@@ -56,12 +58,15 @@ export class CredentialFactory {
 
   /** `prefix` then `length` characters drawn from `chars`. */
   #draw(chars: string, length: number, prefix = ''): string {
+    const size = prefix.length + length;
+    if (this.#bytes.length < size) this.#bytes = Buffer.alloc(size);
+    const bytes = this.#bytes;
     // One options object for all the draws: given a bare number, Faker makes one per call (same draws either way).
     const range = { max: chars.length - 1 };
-    const codes = new Array<number>(prefix.length + length);
-    for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
-    for (let i = prefix.length; i < codes.length; i++) codes[i] = chars.charCodeAt(this.#faker.number.int(range));
-    // One flat string at once: `+` and `+=` leave chains of partial strings, and these are kept with every client.
-    return String.fromCharCode(...codes);
+    bytes.write(prefix, 'latin1');
+    for (let i = prefix.length; i < size; i++) bytes[i] = chars.charCodeAt(this.#faker.number.int(range));
+    // One flat string from the bytes (prefix and alphabets are ASCII): `+` and `+=` would leave chains of
+    // partial strings, and these are kept with every client.
+    return bytes.toString('latin1', 0, size);
   }
 }
