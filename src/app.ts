@@ -33,8 +33,10 @@ export interface AppDeps {
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
   readonly adminToken?: string | undefined;
-  /** Called once per answered (or abandoned) request, control plane excepted. */
+  /** Called once per answered (or abandoned) request, control plane and inspector excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
+  /** Called once per request, when its exchange is over (answered, abandoned or cut). */
+  readonly onClosed?: (res: ServerResponse) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
   /** RFC 7592 on /oidc/register/:client_id (a 404 where the profile has none). */
   readonly manage?: Handler;
@@ -70,7 +72,12 @@ export function createApp(deps: AppDeps): RequestListener {
     const route = `${req.method} ${path}`;
     const page = pages.get(route);
     // Every request but the control plane's and the inspector's gets its record: json-server's routes and preflights included.
-    if (!control && !page) res.on('close', () => deps.onRecord(record(ex, started, deps.clock()), ex));
+    const journaled = !control && !page;
+    // One listener for all that waits on the end of the exchange: Node copies its list of listeners when there are several.
+    res.on('close', () => {
+      deps.onClosed?.(res);
+      if (journaled) deps.onRecord(record(ex, started, deps.clock()), ex);
+    });
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     const handler = control ? deps.control : (page ?? routes.get(route) ?? managed(path));
     if (!handler) {

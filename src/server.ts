@@ -76,6 +76,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   };
   let issuer = '';
 
+  const drain = new Drain();
   const app = createApp({
     register: registrationHandler({ registrar, plan, faults, clock, gate }),
     manage: managementHandler(registrar),
@@ -93,6 +94,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     issuer: () => issuer,
     fallback: createJsonServerFallback(store.db),
     adminToken: config.adminToken,
+    onClosed: (res) => drain.done(res),
     onRecord: (record, ex) => {
       journal.record(record, ex.text, ex.clientId);
       logRequest?.(record);
@@ -101,7 +103,6 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`),
   });
 
-  const drain = new Drain();
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     drain.track(res);
     app(req, res);

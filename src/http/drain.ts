@@ -8,11 +8,14 @@ export class Drain {
   readonly #open = new Set<ServerResponse>();
   #stopping = false;
 
-  /** Called for every request before it is handled. */
+  /** Called for every request before it is handled; `done` once its exchange is over. */
   track(res: ServerResponse): void {
     if (this.#stopping) return closeWhenSent(res);
     this.#open.add(res);
-    res.on('close', () => this.#open.delete(res));
+  }
+
+  done(res: ServerResponse): void {
+    this.#open.delete(res);
   }
 
   stop(): void {
