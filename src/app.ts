@@ -36,7 +36,7 @@ export interface AppDeps {
   /** Called once per answered (or abandoned) request, control plane and inspector excepted. */
   readonly onRecord: (record: RequestRecord, exchange: Exchange) => void;
   /** Called once per request, when its exchange is over (answered, abandoned or cut). */
-  readonly onClosed?: (res: ServerResponse) => void;
+  readonly onClosed: (res: ServerResponse) => void;
   readonly onUnexpected: (err: unknown, exchange: Exchange) => void;
   /** RFC 7592 on /oidc/register/:client_id (a 404 where the profile has none). */
   readonly manage?: Handler;
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): RequestListener {
     const journaled = !control && !page;
     // One listener for all that waits on the end of the exchange: Node copies its list of listeners when there are several.
     res.on('close', () => {
-      deps.onClosed?.(res);
+      deps.onClosed(res);
       if (journaled) deps.onRecord(record(ex, started, deps.clock()), ex);
     });
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);

@@ -2,15 +2,10 @@ import { isoTime } from '../iso-time.js';
 import type { RequestRecord } from '../log.js';
 
 /** One journaled request, as `GET /__dcr/requests` and the inspector show it. */
-export interface JournalEntry {
+export interface JournalEntry extends Omit<RequestRecord, 'at'> {
   id: number;
   /** ISO 8601, as the clock gave it when the request was answered. */
   time: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-  failure?: string | undefined;
   body?: unknown;
   client_id?: string;
 }
@@ -19,14 +14,8 @@ export const JOURNAL_SIZE = 1000;
 const MAX_BODY_CHARS = 4096;
 
 /** A request as kept: primitives and the body's text (already in memory); `id` 0 = an empty slot. */
-interface Slot {
+interface Slot extends RequestRecord {
   id: number;
-  at: number;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-  failure: string | undefined;
   text: string | undefined;
   clientId: string | undefined;
 }

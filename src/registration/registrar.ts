@@ -157,7 +157,7 @@ export class Registrar {
       : undefined;
     const now = this.clock();
     const response = clientResponse(this.profile, metadata, credentials, {
-      issuedAt: Math.floor(now.getTime() / 1000),
+      issuedAt: this.#now(now),
       registrationAccessToken,
       oidcRules: this.#oidcRules,
     });
@@ -194,7 +194,8 @@ export class Registrar {
     return this.#credentials.token(`rat:${client.client_id}:${String(client['registration_access_token'])}`);
   }
 
-  #now(): number {
-    return Math.floor(this.clock().getTime() / 1000);
+  /** `date` (the clock's now by default) in seconds, as client_id_issued_at has it. */
+  #now(date: Date = this.clock()): number {
+    return Math.floor(date.getTime() / 1000);
   }
 }
