@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, startCli } from '../support/processes.js';
+import { type Cli, ROOT, runCli, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const root = tempDir();
@@ -12,11 +12,28 @@ const at = (url: string) => ({ registrationEndpoint: `${url}/oidc/register` });
 const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * `npx dcr-mock …` in this repository, as a user types it. npx first links the package into an npx cache of
+ * its own (a fresh one per run, so runs share no npm state), and only then runs the bin. Should npm itself
+ * fail on the way (its lines start `npm error`), the failure is shown and npx run once more; a failure of
+ * dcr-mock, or a second one of npm, fails the test.
+ */
+async function startWithNpx(args: readonly string[]): Promise<Cli> {
+  const options = { npx: true, cwd: ROOT, startMs: 60_000 } as const;
+  try {
+    return await startCli(args, { ...options, env: { npm_config_cache: join(root, 'npm-cache-1') } });
+  } catch (err) {
+    if (!/^npm error /m.test(String(err))) throw err;
+    console.warn(`npx failed before dcr-mock ran; once more with a new cache:\n${String(err)}`);
+    return startCli(args, { ...options, env: { npm_config_cache: join(root, 'npm-cache-2') } });
+  }
+}
+
 describe('npx dcr-mock', () => {
   it('prints its URL, then the registration endpoint and the db, and serves registrations', {
     timeout: 60_000,
   }, async () => {
-    const mock = await startCli(['--port', '0', '--db', ':memory:'], { npx: true, cwd: ROOT, startMs: 60_000 });
+    const mock = await startWithNpx(['--port', '0', '--db', ':memory:']);
     try {
       expect(mock.url).toMatch(URL_LINE);
       expect(Number(URL_LINE.exec(mock.url)?.[1])).toBeGreaterThan(0);

@@ -211,15 +211,16 @@ function launch(
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
-  let exited = false;
+  let ended: string | undefined;
+  const unseen = (match: RegExp) =>
+    new Error(`${command} ${ended} without printing a line matching ${match}; stderr:\n${stderr || '(empty)'}`);
   const exit = new Promise<Exit>((resolve, reject) => {
     child.once('error', reject);
     // 'close', not 'exit': by then both pipes are drained.
     child.once('close', (code, sig) => {
-      exited = true;
+      ended = sig === null ? `exited with code ${code}` : `was ended by ${sig}`;
       live.delete(child);
-      for (const w of waiters.splice(0))
-        w.reject(new Error(`${command} exited without printing a line matching ${w.match}`));
+      for (const w of waiters.splice(0)) w.reject(unseen(w.match));
       resolve({ code, signal: sig, stdout, stderr });
     });
   });
@@ -228,7 +229,7 @@ function launch(
   const waitForLine = (match: RegExp): Promise<string> => {
     const seen = lines.find((line) => match.test(line));
     if (seen !== undefined) return Promise.resolve(seen);
-    if (exited) return Promise.reject(new Error(`${command} exited without printing a line matching ${match}`));
+    if (ended !== undefined) return Promise.reject(unseen(match));
     return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
   };
   return { process: child, exit, lines, waitForLine, stdout: () => stdout, stderr: () => stderr };
