@@ -11,6 +11,7 @@ import {
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
 import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
+import { show } from './show.js';
 
 export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -198,10 +199,10 @@ const CHECKS: Record<keyof Config, Check> = {
   },
   latency: (v) => {
     if (v === undefined) return undefined;
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(String(v));
+    const m = typeof v === 'number' || typeof v === 'string' ? /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(String(v)) : null;
     const min = Number(m?.[1]);
     const max = m?.[2] === undefined ? min : Number(m[2]);
-    if (m && (typeof v === 'number' || typeof v === 'string') && min <= max && max <= MAX_LATENCY_MS) return [min, max];
+    if (m && min <= max && max <= MAX_LATENCY_MS) return [min, max];
     throw usageError(`--latency must be milliseconds or MIN-MAX (at most ${MAX_LATENCY_MS}), got ${show(v)}`);
   },
   adminToken: (v) => {
@@ -288,18 +289,4 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
     options['fixtures'] = resolve(dirname(file), fixtures);
   }
   return options;
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof Date) return v.toISOString();
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    try {
-      return String(v);
-    } catch {
-      return 'a value nested too deeply to show';
-    }
-  }
 }

@@ -1,5 +1,6 @@
 import { MODES, MODE_NAMES, type Mode, isMode } from './catalogue.js';
 import { compilePattern } from './pattern.js';
+import { show } from '../show.js';
 
 /** A failure rule as a user writes it (CLI, config, header, query, control plane, API). */
 export interface FailureRuleInput {
@@ -180,12 +181,4 @@ export function headerPattern(value: string, where = 'the rule'): string {
     );
   }
   return value.slice(colon + 1).trim();
-}
-
-function show(v: unknown): string {
-  try {
-    return typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
-  } catch {
-    return 'a value nested too deeply to show';
-  }
 }

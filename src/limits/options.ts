@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { show } from '../show.js';
 
 /** A token bucket: `rate` tokens a second, at most `burst` at once. */
 export interface RateLimit {
@@ -20,7 +21,7 @@ export function parseRateLimit(v: unknown): RateLimit {
   const burst = m?.[2] === undefined ? Math.max(1, Math.ceil(rate)) : Number(m[2]);
   if (m && rate > 0 && rate <= 1e6 && burst >= 1 && burst <= 1e6) return { rate, burst };
   throw usageError(
-    `--rate-limit must be R[/BURST] (R requests a second, BURST at once, both above 0) or auth0, got ${JSON.stringify(v)}`,
+    `--rate-limit must be R[/BURST] (R requests a second, BURST at once, both above 0) or auth0, got ${show(v)}`,
   );
 }
 
@@ -38,7 +39,7 @@ export function readInitialAccessTokens(v: unknown): readonly string[] {
   const tokens: string[] = [];
   for (const item of items) {
     if (typeof item !== 'string') {
-      throw usageError(`--initial-access-token must be a token or @FILE, got ${JSON.stringify(item)}`);
+      throw usageError(`--initial-access-token must be a token or @FILE, got ${show(item)}`);
     }
     for (const word of item.split(/[\s,]+/).filter(Boolean)) {
       if (word.startsWith('@')) tokens.push(...readTokenFile(word.slice(1)));

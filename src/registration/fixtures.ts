@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OAuthError, StartupError } from '../errors.js';
+import { show } from '../show.js';
 import type { ClientMetadata } from './metadata.js';
 import { validateClientMetadata } from './validate.js';
 
@@ -82,7 +83,7 @@ function unwrap(parsed: unknown, from: string): unknown[] {
   if (isObject(parsed) && Array.isArray(parsed['clients'])) return parsed['clients'];
   const why = from
     ? 'it must hold an array of clients or an object such as {"clients": [...]}'
-    : `fixtures must be a file path, an array of clients or {"clients": [...]}, got ${String(JSON.stringify(parsed)).slice(0, 80)}`;
+    : `fixtures must be a file path, an array of clients or {"clients": [...]}, got ${show(parsed).slice(0, 80)}`;
   throw failure(from, why, "See the README's Fixtures section");
 }
 

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
+import { StartupError } from '../../src/errors.js';
 import { JSON_HEADERS, send } from '../support/http.js';
 import { runCli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
@@ -38,12 +40,33 @@ describe('deeply nested JSON bodies', () => {
 describe('a deeply nested value in a config file', () => {
   const dir = tempDir();
 
-  it('exits 2 with a one-line reason, like any bad option', async () => {
-    const file = join(dir, 'deep.config.json');
-    writeFileSync(file, `{"port":${deep(DEEP[0], DEEP[1])}}`);
+  it.each(['port', 'latency'])('"%s": exits 2 with a one-line reason, like any bad option', async (key) => {
+    const file = join(dir, `deep-${key}.config.json`);
+    writeFileSync(file, `{"${key}":${deep(DEEP[0], DEEP[1])}}`);
     const run = await runCli(['--config', file, '--db', ':memory:'], { deadlineMs: 15_000 });
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/^\[dcr-mock\] Failed to read the options: --port must be/);
+    expect(run.stderr).toMatch(new RegExp(`^\\[dcr-mock\\] Failed to read the options: --${key} must be`));
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is a StartupError (exit 2, one line) for every option, as an array or an object, alone or inside an array', () => {
+    const keys = [...Object.keys(DEFAULTS), 'fail'];
+    const shapes = [deep(DEEP[0], DEEP[1]), deep(DEEP[2], DEEP[3])].flatMap((v) => [v, `[${v}]`]);
+    for (const key of keys) {
+      for (const shape of shapes) {
+        const file = join(dir, 'deep.config.json');
+        writeFileSync(file, `{"${key}":${shape}}`);
+        let thrown: unknown;
+        try {
+          resolveConfig(readConfigFile(file, true));
+        } catch (err) {
+          thrown = err;
+        }
+        const where = `${key} = ${shape.slice(0, 12)}…`;
+        expect(thrown, where).toBeInstanceOf(StartupError);
+        expect((thrown as StartupError).exitCode, where).toBe(2);
+        expect((thrown as StartupError).message.split('\n'), where).toHaveLength(1);
+      }
+    }
   });
 });
