@@ -3,7 +3,7 @@
  * throws: a value too deep to write out (a config file may nest arrays thousands deep) is named instead.
  */
 export function show(v: unknown): string {
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : v.toISOString();
   try {
     return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   } catch {

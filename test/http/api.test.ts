@@ -211,6 +211,7 @@ describe('startDcrMock: options', () => {
     ['unknown key', { prot: 0 }, /unknown option "prot"/],
     ['failure spec', { failures: ['rate_limited:times=x'] }, /bad failure rule: .*times must be a whole number/],
     ['latency', { latency: '5-1' }, /--latency must be milliseconds or MIN-MAX/],
+    ['clock', { clock: new Date('not a date') }, /--clock must be an ISO 8601 date-time .*, got an invalid Date\./],
     [
       'config file',
       { config: '/nonexistent/dcr-mock.json' },
