@@ -5,7 +5,7 @@
 export function show(v: unknown): string {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : v.toISOString();
   try {
-    return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+    return JSON.stringify(v) ?? String(v);
   } catch {
     try {
       return String(v);

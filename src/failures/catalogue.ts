@@ -1,3 +1,4 @@
+import { NO_STORE } from '../http/respond.js';
 import { AUTH0_RATE_LIMIT } from '../limits/options.js';
 
 /**
@@ -72,14 +73,11 @@ export interface HttpFailureOptions {
 }
 
 const NOTE = '(failure injected by dcr-mock)';
+/** The headers of a JSON answer that must not be cached: every error and every registration dcr-mock sends. */
+export const JSON_NO_STORE = { 'content-type': 'application/json; charset=utf-8', ...NO_STORE } as const;
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    pragma: 'no-cache',
-    ...headers,
-  },
+  headers: { ...JSON_NO_STORE, ...headers },
   body: JSON.stringify(body),
 });
 const oauth = (status: number, error: string, description: string, headers: Record<string, string> = {}): Answer =>
@@ -147,11 +145,7 @@ export function httpFailure(mode: HttpMode, options: HttpFailureOptions): Answer
 
 /** The answer of a `bad-success` mode, built from the registration that would have been sent. */
 export function badSuccess(mode: Mode, client: Record<string, unknown>): Answer {
-  const headers = {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    pragma: 'no-cache',
-  };
+  const headers = JSON_NO_STORE;
   const text = JSON.stringify(client);
   switch (mode) {
     case 'malformed_json':

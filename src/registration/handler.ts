@@ -3,7 +3,7 @@ import { InvalidClientMetadata, OAuthError } from '../errors.js';
 import { InvalidToken } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
 import { NO_STORE, sendJson } from '../http/respond.js';
-import { type Answer, badSuccess, httpFailure, isHttpMode } from '../failures/catalogue.js';
+import { type Answer, JSON_NO_STORE, badSuccess, httpFailure, isHttpMode } from '../failures/catalogue.js';
 import * as net from '../failures/network.js';
 import type { FailurePlan } from '../failures/rules.js';
 import { FailSpecError, type FailureRule, parseFailSpec } from '../failures/spec.js';
@@ -62,7 +62,7 @@ function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: Reg
   const tag = { 'x-dcr-mock-failure': mode };
   const success = (client: Record<string, unknown>): Answer => ({
     status: 201,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...tag },
+    headers: { ...JSON_NO_STORE, ...tag },
     body: JSON.stringify(client),
   });
   if (isHttpMode(mode)) {
