@@ -122,12 +122,7 @@ async function measureLoad(targets, prepareDb, warnings) {
     await probe(running, warnings);
     if (options.warmup > 0) {
       for (const target of running) {
-        const round = await runRound(target.child.url, {
-          connections: options.connections,
-          duration: options.warmup,
-          request: target.row.request,
-        });
-        if (!target.row.request) target.answered += round.ok;
+        const round = await loadRound(target, options.connections, options.warmup);
         if (failures(round) > 0)
           warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
         await settle(target, warnings);
@@ -136,12 +131,7 @@ async function measureLoad(targets, prepareDb, warnings) {
     for (let i = 1; i <= options.rounds; i++) {
       for (const target of running) {
         if (!isAlive(target, warnings)) continue;
-        const round = await runRound(target.child.url, {
-          connections: options.connections,
-          duration: options.duration,
-          request: target.row.request,
-        });
-        if (!target.row.request) target.answered += round.ok;
+        const round = await loadRound(target, options.connections, options.duration);
         round.settleMs = await settle(target, warnings);
         target.rounds.push(round);
         log(progressLine(i, target, round));
@@ -163,6 +153,14 @@ async function measureLoad(targets, prepareDb, warnings) {
     }
   }
   return load;
+}
+
+/** One round of load on a target; the registrations it answers count towards what its db.json must hold. */
+async function loadRound(target, connections, duration) {
+  const round = await runRound(target.child.url, { connections, duration, request: target.row.request });
+  // A row that loads another request (a GET) registers nothing.
+  if (!target.row.request) target.answered += round.ok;
+  return round;
 }
 
 /** One registration on each target before the load: a 201, with the same headers as the floor's. */
