@@ -3,18 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { JournaledJSONFile } from '../../src/store/journaled-file.js';
-import type { ClientRecord } from '../../src/store/shape.js';
 import { Store } from '../../src/store/store.js';
+import { idsInDbJson, storedClient as client } from '../support/records.js';
 import { tempDir } from '../support/server.js';
-
-const client = (n: number): ClientRecord => ({
-  id: `tpc_${n}`,
-  client_id: `tpc_${n}`,
-  client_name: `c${n}`,
-  redirect_uris: ['https://a.example/cb'],
-});
-const stored = (db: string) =>
-  (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id);
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -31,7 +22,7 @@ describe('checkpoints: when db.json is rewritten', () => {
     const db = join(dir, 'small.json');
     const store = await Store.open(db);
     store.add(client(1), 1);
-    await until(() => stored(db).includes('tpc_1'));
+    await until(() => idsInDbJson(db).includes('tpc_1'));
     await store.close();
   });
 
@@ -49,6 +40,6 @@ describe('checkpoints: when db.json is rewritten', () => {
     const onDisk = await new JournaledJSONFile(db).read();
     expect(onDisk?.clients.at(-1)?.client_id).toBe('tpc_6001');
     await store.close();
-    expect(stored(db).at(-1)).toBe('tpc_6001');
+    expect(idsInDbJson(db).at(-1)).toBe('tpc_6001');
   });
 });

@@ -3,14 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClientRecord, JournalEntry } from '../../src/store/shape.js';
 import { Store } from '../../src/store/store.js';
+import { idsInDbJson, storedClient as client } from '../support/records.js';
 import { tempDir } from '../support/server.js';
 
-const client = (n: number): ClientRecord => ({
-  id: `tpc_${n}`,
-  client_id: `tpc_${n}`,
-  client_name: `c${n}`,
-  redirect_uris: ['https://a.example/cb'],
-});
 const entry = (epoch: number, sequence: number, n = sequence): string =>
   `${JSON.stringify({ epoch, sequence, client: client(n) } satisfies JournalEntry)}\n`;
 const dbJson = (clients: ClientRecord[], sequence: number, epoch = 0) =>
@@ -119,9 +114,7 @@ describe('the store reopens whatever a kill left', () => {
     expect(store.db.data.meta.epoch).toBe(state.epoch ?? 0);
     // The open folded everything into db.json: it alone gives the same store.
     expect(existsSync(`${db}.journal`) || existsSync(`${db}.journal.old`)).toBe(false);
-    expect(
-      (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients.map((c) => c.client_id),
-    ).toEqual(ids(store));
+    expect(idsInDbJson(db)).toEqual(ids(store));
     // And it goes on: a new registration after a reopen is there next time.
     store.add(client(100), store.sequence + 1);
     await store.close();

@@ -148,26 +148,18 @@ describe('profile rfc7591: RFC 7592 management', () => {
     expect(server.store.get(registered.client_id)).toBeUndefined();
   });
 
-  it('writes updates to db.json at once', async () => {
-    const registered = await registerWithOauth4webapi({ client_name: 'Durable', redirect_uris: [CB] });
+  it.each([
+    { when: 'while the registration is still in the journal', name: 'Durable', folded: false },
+    { when: 'after the journal was folded into it', name: 'Folded', folded: true },
+  ])('writes an update to db.json at once, $when', async ({ name, folded }) => {
+    const registered = await registerWithOauth4webapi({ client_name: name, redirect_uris: [CB] });
+    if (folded) await server.store.flush();
     const uri = registered['registration_client_uri'] as string;
     const token = registered['registration_access_token'] as string;
-    await manage(uri, 'PUT', token, { client_id: registered.client_id, client_name: 'Durable 2', redirect_uris: [CB] });
+    await manage(uri, 'PUT', token, { client_id: registered.client_id, client_name: `${name} 2`, redirect_uris: [CB] });
     const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
     expect(onDisk.clients.find((c) => c['client_id'] === registered.client_id)).toMatchObject({
-      client_name: 'Durable 2',
-    });
-  });
-
-  it('writes an update to db.json at once even when the journal was already folded in', async () => {
-    const registered = await registerWithOauth4webapi({ client_name: 'Folded', redirect_uris: [CB] });
-    await server.store.flush();
-    const uri = registered['registration_client_uri'] as string;
-    const token = registered['registration_access_token'] as string;
-    await manage(uri, 'PUT', token, { client_id: registered.client_id, client_name: 'Folded 2', redirect_uris: [CB] });
-    const onDisk = JSON.parse(readFileSync(db, 'utf8')) as { clients: Array<Record<string, unknown>> };
-    expect(onDisk.clients.find((c) => c['client_id'] === registered.client_id)).toMatchObject({
-      client_name: 'Folded 2',
+      client_name: `${name} 2`,
     });
   });
 

@@ -148,27 +148,11 @@ describe('--software-statement-key forms', () => {
     const jwk = (k: typeof rsa, kid: string) => ({ ...k.publicKey.export({ format: 'jwk' }), kid });
     writeFileSync(file, JSON.stringify({ keys: [jwk(rsa, 'r1'), jwk(ec, 'e1')] }));
     const server = await start({ softwareStatementKey: file });
+    const withStatement = (jwt: string) => register(server, { ...plain, software_statement: jwt });
     try {
-      expect(
-        (
-          await register(server, {
-            ...plain,
-            software_statement: signJwt(claims, 'ES256', ec.privateKey, { kid: 'e1' }),
-          })
-        ).status,
-      ).toBe(201);
-      expect(
-        (
-          await register(server, {
-            ...plain,
-            software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'r1' }),
-          })
-        ).status,
-      ).toBe(201);
-      const wrongKid = await register(server, {
-        ...plain,
-        software_statement: signJwt(claims, 'RS256', rsa.privateKey, { kid: 'e1' }),
-      });
+      expect((await withStatement(signJwt(claims, 'ES256', ec.privateKey, { kid: 'e1' }))).status).toBe(201);
+      expect((await withStatement(signJwt(claims, 'RS256', rsa.privateKey, { kid: 'r1' }))).status).toBe(201);
+      const wrongKid = await withStatement(signJwt(claims, 'RS256', rsa.privateKey, { kid: 'e1' }));
       expect(wrongKid.json['error']).toBe('unapproved_software_statement');
     } finally {
       await server.close();

@@ -134,10 +134,8 @@ export async function startCli(args: readonly string[], options: CliOptions & { 
   let timer: NodeJS.Timeout | undefined;
   try {
     const url = await Promise.race([
+      // Rejects with the exit code and stderr if it ends first, or with the error if it cannot be spawned.
       waitForLine(/./),
-      exit.then((e) => {
-        throw new Error(`dcr-mock exited (code ${e.code}, signal ${e.signal}) before printing its URL:\n${e.stderr}`);
-      }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`dcr-mock printed no URL within ${startMs} ms:\n${started.stderr()}`)),
@@ -215,7 +213,10 @@ function launch(
   const unseen = (match: RegExp) =>
     new Error(`${command} ${ended} without printing a line matching ${match}; stderr:\n${stderr || '(empty)'}`);
   const exit = new Promise<Exit>((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (err) => {
+      for (const w of waiters.splice(0)) w.reject(err);
+      reject(err);
+    });
     // 'close', not 'exit': by then both pipes are drained.
     child.once('close', (code, sig) => {
       ended = sig === null ? `exited with code ${code}` : `was ended by ${sig}`;
