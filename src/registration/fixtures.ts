@@ -4,6 +4,7 @@ import { OAuthError, StartupError } from '../errors.js';
 import { show } from '../show.js';
 import type { ClientMetadata } from './metadata.js';
 import { validateClientMetadata } from './validate.js';
+import { isObject } from '../is-object.js';
 
 /**
  * A client to preload: the metadata a registration would send, plus the credentials it keeps.
@@ -48,8 +49,6 @@ const CREDENTIAL_RULES: readonly CredentialRule[] = [
     must: 'be absent when token_endpoint_auth_method is none (a public client has no secret)',
   },
 ];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Loads fixtures from a file path (relative to the working directory), or from what such a file holds:

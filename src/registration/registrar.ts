@@ -11,6 +11,7 @@ import { type ProfileSpec, clientResponse } from './profiles.js';
 import { type VerificationKey, applySoftwareStatement } from './software-statement.js';
 import type { Fixture } from './fixtures.js';
 import { validateClientMetadata } from './validate.js';
+import { isObject } from '../is-object.js';
 
 export interface RegistrarOptions {
   /** The issuer, base of registration_client_uri (known once the server listens). */
@@ -27,7 +28,6 @@ export interface RegistrarOptions {
 
 /** Fields of a stored client that no answer shows. */
 const STORED_ONLY = new Set(['id', 'created_at', CONTENT_KEY_FIELD]);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Registers clients: validate → issue → persist; and, where the profile has RFC 7592, reads, updates, deletes them. */
 export class Registrar {

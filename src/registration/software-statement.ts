@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidSoftwareStatement, UnapprovedSoftwareStatement, usageError } from '../errors.js';
 import { FIELD_RULES } from './metadata.js';
+import { isObject } from '../is-object.js';
 
 /** A public key that may sign software statements, with the `kid` and `alg` its JWK named, if any. */
 export interface VerificationKey {
@@ -35,8 +36,6 @@ const ALGORITHMS: Readonly<Record<string, Algorithm>> = {
 };
 
 export const SUPPORTED_ALGORITHMS = Object.keys(ALGORITHMS);
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A decoded compact JWS. */
 export interface SoftwareStatement {

@@ -6,13 +6,12 @@ import {
   OIDC_REDIRECT_URI_RULES,
   REDIRECT_URI_RULES,
 } from './metadata.js';
+import { isObject } from '../is-object.js';
 
 export interface ValidationOptions {
   /** Also apply OpenID Connect Registration 1.0's rules (application_type and redirect URI schemes). */
   readonly oidcRules?: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The scheme of an absolute URI, lowercased and with its colon as URL#protocol has it ("https:"), or

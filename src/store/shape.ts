@@ -1,3 +1,5 @@
+import { isObject } from '../is-object.js';
+
 /** One registered client as stored in db.json: the registration response plus `id` for json-server's routes. */
 export interface ClientRecord {
   id: string;
@@ -27,8 +29,6 @@ export interface JournalEntry {
 }
 
 export const emptyData = (epoch = 0): Data => ({ clients: [], meta: { sequence: 0, epoch } });
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
