@@ -14,8 +14,8 @@ const { values } = parseArgs({
 const BODY = Buffer.from(
   JSON.stringify({
     client_name: 'bench',
-    client_id: 'tpc_Gy7P5Nl1qlfvus191jFS5bfG5ZCLPoDb',
-    client_secret: 'Lcv3TIEo2a6qwJ4oVKILLJP7NiCQ9kt_8mi1aLd1OTWKSs2apN5kT-38hyLzXvax',
+    client_id: 'tpc_w0RGHfqyCUw75jgPiVl5fMXNdWSl6YC1',
+    client_secret: '5flr660mWkKgwUww5jVwDGTu3w42uGU-3n32PGtkN17F6DmSqar7b2ncvETg7OCH',
     client_secret_expires_at: 0,
     redirect_uris: ['http://localhost:5173/callback'],
     grant_types: ['authorization_code', 'refresh_token'],

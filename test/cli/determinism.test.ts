@@ -74,8 +74,8 @@ describe('deterministic credentials across processes', () => {
   it('the default seed gives the same first client in any run, on any machine', async () => {
     const { credentials } = await runMock(['--db', ':memory:'], REQUESTS.slice(0, 1));
     expect(credentials[0]).toEqual({
-      client_id: 'tpc_Gy7P5Nl1qlfvus191jFS5bfG5ZCLPoDb',
-      client_secret: 'Lcv3TIEo2a6qwJ4oVKILLJP7NiCQ9kt_8mi1aLd1OTWKSs2apN5kT-38hyLzXvax',
+      client_id: 'tpc_w0RGHfqyCUw75jgPiVl5fMXNdWSl6YC1',
+      client_secret: '5flr660mWkKgwUww5jVwDGTu3w42uGU-3n32PGtkN17F6DmSqar7b2ncvETg7OCH',
     });
   });
 

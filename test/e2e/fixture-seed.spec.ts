@@ -36,7 +36,7 @@ test('the seed, profile and fixtures given with test.use reach the server', asyn
   }
   expect(json?.['client_id']).not.toMatch(/^tpc_/);
   expect(dcrMock.clients().map((c) => c.client_id)).toEqual(['e2e-spa', json?.['client_id']]);
-  expect(json?.['client_id']).not.toBe('Gy7P5Nl1qlfvus191jFS5bfG5ZCLPoDb');
+  expect(json?.['client_id']).not.toBe('w0RGHfqyCUw75jgPiVl5fMXNdWSl6YC1');
 });
 
 test.describe('the reset before each test', () => {

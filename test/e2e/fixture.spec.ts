@@ -4,7 +4,7 @@ import { register } from './support/register.js';
 // What the dcrMock fixture promises: one server per worker, empty at the start of every test.
 
 /** The first client_id of the default seed, as the README shows it. */
-const FIRST_ID = 'tpc_Gy7P5Nl1qlfvus191jFS5bfG5ZCLPoDb';
+const FIRST_ID = 'tpc_w0RGHfqyCUw75jgPiVl5fMXNdWSl6YC1';
 
 test.describe('tests that share a worker', () => {
   // In order and in one worker, so the second test meets what the first left behind.

@@ -164,7 +164,7 @@ describe('startDcrMock: options', () => {
     // Same default seed as the CLI: the README's documented first client_id.
     const m = await mock();
     const res = await register(m, SPA);
-    expect(res.json['client_id']).toBe('tpc_Gy7P5Nl1qlfvus191jFS5bfG5ZCLPoDb');
+    expect(res.json['client_id']).toBe('tpc_w0RGHfqyCUw75jgPiVl5fMXNdWSl6YC1');
   });
 
   it('takes failures as rule objects and spec strings, after the CLI-style fail option', async () => {
