@@ -69,9 +69,12 @@ export function auth0Response(
  * one copy shared by every stored client rather than one per request.
  */
 function knownOnes(requested: readonly string[], known: readonly string[]): string[] {
-  return requested
-    .filter((value, i) => known.includes(value) && requested.indexOf(value) === i)
-    .map((value) => known[known.indexOf(value)]!);
+  const kept: string[] = [];
+  for (const value of requested) {
+    const own = known.find((k) => k === value);
+    if (own !== undefined && !kept.includes(own)) kept.push(own);
+  }
+  return kept;
 }
 
 /** What an RFC 7591 answer holds besides the metadata and the credentials. */
