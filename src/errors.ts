@@ -1,6 +1,8 @@
+import { type Answer, NO_STORE, jsonAnswer } from './http/answer.js';
+
 /**
  * An error that knows its wire format: the HTTP status, the OAuth `error` code and the
- * `error_description` a client receives. Only `sendError` turns it into a response.
+ * `error_description` a client receives. `toAnswer` is the one place it becomes a response.
  */
 export class OAuthError extends Error {
   constructor(
@@ -8,13 +10,25 @@ export class OAuthError extends Error {
     readonly error: string,
     readonly description: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** When a limit (not a failure rule) refused: what the journal's failure column shows, e.g. `limit:rate-limit`. */
+    readonly failure?: string,
   ) {
     super(description);
     this.name = 'OAuthError';
   }
 
-  toBody(): { error: string; error_description: string } {
+  toBody(): Record<string, unknown> {
     return { error: this.error, error_description: this.description };
+  }
+
+  toAnswer(): Answer {
+    return jsonAnswer(this.status, this.toBody(), { ...NO_STORE, ...this.headers });
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  constructor(description: string, headers?: Readonly<Record<string, string>>) {
+    super(400, 'invalid_request', description, headers);
   }
 }
 
@@ -42,6 +56,14 @@ export class UnapprovedSoftwareStatement extends OAuthError {
   }
 }
 
+/** RFC 6750 §3.1: 401 with `WWW-Authenticate: Bearer error="invalid_token"`. */
+export class InvalidToken extends OAuthError {
+  constructor(description: string, failure?: string) {
+    const header = `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`;
+    super(401, 'invalid_token', description, { 'www-authenticate': header }, failure);
+  }
+}
+
 export class PayloadTooLarge extends OAuthError {
   constructor(limit: number) {
     super(413, 'invalid_request', `request body must be at most ${limit} bytes`);
@@ -58,6 +80,63 @@ export class IncompleteBody extends OAuthError {
 export class NotFound extends OAuthError {
   constructor(description: string) {
     super(404, 'not_found', description);
+  }
+}
+
+/** Auth0's own error shape (`{statusCode, error, message[, errorCode]}`), not OAuth's. */
+export class Auth0Error extends OAuthError {
+  constructor(
+    status: number,
+    readonly title: string,
+    message: string,
+    readonly errorCode?: string,
+    failure?: string,
+  ) {
+    super(status, errorCode ?? title, message, {}, failure);
+  }
+
+  override toBody(): Record<string, unknown> {
+    const body: Record<string, unknown> = { statusCode: this.status, error: this.title, message: this.description };
+    if (this.errorCode !== undefined) body['errorCode'] = this.errorCode;
+    return body;
+  }
+}
+
+/** Auth0's answer when the tenant has dynamic client registration off. */
+export class RegistrationDisabled extends Auth0Error {
+  constructor() {
+    super(400, 'Bad Request', 'dynamic client registration is disabled');
+  }
+}
+
+/** Auth0's tenant application limit (free tenants: 10 applications). */
+export class TooManyEntities extends Auth0Error {
+  constructor(failure?: string) {
+    super(
+      403,
+      'Forbidden',
+      'You reached the limit of entities of this type for this tenant.',
+      'too_many_entities',
+      failure,
+    );
+  }
+}
+
+/** Auth0's rate-limit headers: the bucket's size, what is left, when it refills (unix seconds). */
+export function rateLimitHeaders(limit: number, remaining: number, resetUnixSeconds: number, retryAfter?: number) {
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': String(remaining),
+    'x-ratelimit-reset': String(resetUnixSeconds),
+  };
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  return headers;
+}
+
+/** Auth0's 429: `too_many_requests` with the X-RateLimit-* headers and Retry-After. */
+export class RateLimited extends OAuthError {
+  constructor(description: string, headers: Readonly<Record<string, string>>, failure?: string) {
+    super(429, 'too_many_requests', description, headers, failure);
   }
 }
 

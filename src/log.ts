@@ -1,5 +1,4 @@
 import type { LogFormat } from './config.js';
-import { isoTime } from './iso-time.js';
 
 /** What is known of a request once it is answered: one log line, one journal entry. */
 export interface RequestRecord {
@@ -16,7 +15,7 @@ export type RequestLogger = (record: RequestRecord) => void;
 
 export function createRequestLogger(format: LogFormat, write: (line: string) => void): RequestLogger {
   if (format === 'json') {
-    return ({ at, ...rest }) => write(`${JSON.stringify({ time: isoTime(new Date(at)), ...rest })}\n`);
+    return ({ at, ...rest }) => write(`${JSON.stringify({ time: new Date(at).toISOString(), ...rest })}\n`);
   }
   return ({ method, path, status, ms, failure }) =>
     write(`${method} ${path} ${status} ${ms.toFixed(1)}ms${failure ? ` failure=${failure}` : ''}\n`);

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Randomizer } from '@faker-js/faker';
 
 /**
- * sfc32, a small fast generator whose whole state is four 32-bit words. Faker's default
- * Mersenne Twister costs ~30 µs to re-seed; this costs well under 1 µs, and credentials
- * re-seed on every registration. Plain 32-bit integer arithmetic: same numbers on any machine.
+ * sfc32, a small fast generator whose whole state is four 32-bit words: cheap to re-seed, and
+ * credentials re-seed on every registration (bench/NOTES.md). Plain 32-bit integer arithmetic:
+ * same numbers on any machine.
  */
 export function sfc32Randomizer(words: readonly number[] = [0, 0, 0, 1]): Randomizer {
   let a = 0;

@@ -4,19 +4,24 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
-import { Drain } from './http/drain.js';
 import { controlHandler } from './control/routes.js';
 import { defaultIssuer } from './discovery.js';
 import { Chance } from './failures/chance.js';
 import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
+import { Drain } from './http/drain.js';
+import { type Exchange, exchangeOf, run } from './http/exchange.js';
+import { sendPreflight } from './http/respond.js';
 import { createJsonServerFallback } from './json-server.js';
-import { createRequestLogger } from './log.js';
 import { RegistrationGate } from './limits/gate.js';
-import { registrationHandler } from './registration/handler.js';
-import { managementHandler } from './registration/management.js';
+import { type RequestRecord, createRequestLogger } from './log.js';
+import { CredentialFactory } from './registration/credentials.js';
+import { registrationEndpoint } from './registration/endpoint.js';
+import { fixtureRecord } from './registration/fixtures.js';
+import { ClientIssuer } from './registration/issue.js';
+import { ClientManager, managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
-import { Registrar } from './registration/registrar.js';
+import { clientMetadataOf } from './registration/validate.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -49,11 +54,27 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
   const store = await Store.open(config.db);
-  const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock, {
-    issuer: () => issuer,
+  const profile = profileSpec(config.profile);
+  const oidcRules = config.oidcRules ?? profile.oidcRules ?? false;
+  const credentials = new CredentialFactory(config.seed);
+  const metadataOf = (body: unknown) =>
+    clientMetadataOf(body, { oidcRules, softwareStatementKeys: config.softwareStatementKey, clock });
+  const clientIssuer = new ClientIssuer(store, {
+    profile,
+    credentials,
+    clock,
     ids: config.ids,
-    oidcRules: config.oidcRules,
-    softwareStatementKeys: config.softwareStatementKey,
+    oidcRules,
+    issuer: () => issuer,
+  });
+  const manager = new ClientManager({
+    store,
+    profile,
+    credentials,
+    clock,
+    oidcRules,
+    metadataOf,
+    issuer: clientIssuer,
     rotateRegistrationToken: config.rotateRegistrationToken,
   });
   const gate = new RegistrationGate({
@@ -67,7 +88,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const journal = new RequestJournal();
   const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
-  const fixtures = config.fixtures.map((fixture) => registrar.fixtureRecord(fixture));
+  const fixtures = config.fixtures.map((fixture) => fixtureRecord(fixture, { profile, credentials, clock, oidcRules }));
   const reset = async () => {
     plan.reset();
     gate.reset();
@@ -77,9 +98,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   let issuer = '';
 
   const drain = new Drain();
-  const app = createApp({
-    register: registrationHandler({ registrar, plan, faults, clock, gate }),
-    manage: managementHandler(registrar),
+  const route = createApp({
+    register: registrationEndpoint({ issuer: clientIssuer, metadataOf, plan, faults, clock, gate }),
+    manage: managementHandler(profile, manager),
     control: controlHandler({
       store,
       plan,
@@ -90,22 +111,29 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       started: performance.now(),
       reset,
     }),
-    clock,
     issuer: () => issuer,
     fallback: createJsonServerFallback(store.db),
     adminToken: config.adminToken,
-    onClosed: (res) => drain.done(res),
-    onRecord: (record, ex) => {
-      journal.record(record, ex.text, ex.clientId);
-      logRequest?.(record);
-    },
-    onUnexpected: (err, ex) =>
-      report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`),
   });
+  const onUnexpected = (err: unknown, ex: Exchange) =>
+    report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`);
 
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    const started = performance.now();
     drain.track(res);
-    app(req, res);
+    const ex = exchangeOf(req, res);
+    const { handler, journaled } = route(ex);
+    // One listener for all that waits on the end of the exchange: Node copies its list of listeners when there are several.
+    res.on('close', () => {
+      drain.done(res);
+      if (!journaled) return;
+      const entry = record(ex, started, clock());
+      journal.record(entry, ex.text, ex.clientId);
+      logRequest?.(entry);
+    });
+    // Every request but the control plane's and the inspector's is journaled: json-server's routes and preflights included.
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
+    run(handler, ex, onUnexpected);
   });
   let fixturesAdded: number;
   try {
@@ -159,4 +187,17 @@ async function stop(server: Server, store: Store, faults: OpenFaults, drain: Dra
   // The listening socket is released in the close phase of the event loop, after 'close' fires: two
   // turns of the check phase later it is gone, so that close() leaves no handle behind when it resolves.
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function record(ex: Exchange, started: number, now: Date): RequestRecord {
+  const { req, res } = ex;
+  return {
+    at: now.getTime(),
+    method: req.method ?? 'GET',
+    path: ex.path,
+    // 0: the connection ended without a status line (reset, empty response, a client that gave up).
+    status: res.headersSent ? res.statusCode : 0,
+    ms: Math.round((performance.now() - started) * 100) / 100,
+    failure: ex.failure,
+  };
 }

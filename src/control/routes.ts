@@ -1,5 +1,5 @@
-import type { Exchange } from '../app.js';
-import { NotFound, OAuthError } from '../errors.js';
+import type { Exchange } from '../http/exchange.js';
+import { InvalidRequest, NotFound } from '../errors.js';
 import { adminRefusal } from '../http/bearer.js';
 import { readBody } from '../http/body.js';
 import { sendJson, writeHead } from '../http/respond.js';
@@ -104,7 +104,7 @@ function decodeId(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new OAuthError(400, 'invalid_request', 'the id in the path must be URL-encoded');
+    throw new InvalidRequest('the id in the path must be URL-encoded');
   }
 }
 
@@ -115,11 +115,7 @@ async function readJson(ex: Exchange): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new OAuthError(
-      400,
-      'invalid_request',
-      'the body must be JSON: a rule object, a spec string, or an array of them',
-    );
+    throw new InvalidRequest('the body must be JSON: a rule object, a spec string, or an array of them');
   }
 }
 
@@ -134,7 +130,7 @@ function parseRules(input: unknown): FailureRule[] {
         : [toFailureRule(item, Array.isArray(input) ? `rule ${i}` : 'the rule')],
     );
   } catch (err) {
-    if (err instanceof FailSpecError) throw new OAuthError(400, 'invalid_request', err.message);
+    if (err instanceof FailSpecError) throw new InvalidRequest(err.message);
     throw err;
   }
 }

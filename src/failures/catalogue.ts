@@ -1,41 +1,115 @@
-import { NO_STORE } from '../http/respond.js';
-import { AUTH0_RATE_LIMIT } from '../limits/options.js';
+import {
+  InvalidClientMetadata,
+  InvalidRedirectUri,
+  InvalidSoftwareStatement,
+  OAuthError,
+  RateLimited,
+  RegistrationDisabled,
+  TooManyEntities,
+  UnapprovedSoftwareStatement,
+  rateLimitHeaders,
+} from '../errors.js';
+import { type Answer, htmlAnswer } from '../http/answer.js';
 
 /**
- * Every failure dcr-mock can inject, as data. `http` modes answer with a status, headers and body;
- * `bad-success` modes answer a 2xx that a careful client must reject; `network` modes act on the
- * socket; `delay` holds the answer back and stacks on any other mode.
+ * Every failure dcr-mock can inject, as data: modes every endpoint takes (5xx, 429, network faults,
+ * delay, a spoiled success) and each endpoint's own. `http` modes answer with a status, headers and
+ * body; `bad-success` modes spoil the success answer that a careful client must then reject;
+ * `network` modes act on the socket; `delay` holds the answer back and stacks on any other mode.
  */
 export type FailureKind = 'http' | 'bad-success' | 'network' | 'delay';
 
-export interface ModeSpec {
-  readonly group: 'RFC 7591' | 'Auth0' | 'token' | 'server' | 'bad success' | 'network';
-  readonly kind: FailureKind;
-  /** What the client receives, for --help, the README and the inspector. */
-  readonly summary: string;
+export interface HttpFailureOptions {
+  /** Seconds, for Retry-After (rate_limited, service_unavailable). */
+  readonly retryAfter?: number | undefined;
+  /** Now, in ms since the epoch (X-RateLimit-Reset). */
+  readonly now: number;
+  /** Overrides the mode's status. */
+  readonly status?: number | undefined;
 }
 
-export const MODES = {
-  invalid_redirect_uri: { group: 'RFC 7591', kind: 'http', summary: '400 invalid_redirect_uri' },
-  invalid_client_metadata: { group: 'RFC 7591', kind: 'http', summary: '400 invalid_client_metadata' },
-  invalid_software_statement: { group: 'RFC 7591', kind: 'http', summary: '400 invalid_software_statement' },
-  unapproved_software_statement: { group: 'RFC 7591', kind: 'http', summary: '400 unapproved_software_statement' },
-  registration_disabled: {
+export interface ModeSpec {
+  readonly group: string;
+  readonly kind: FailureKind;
+  /** What the client receives, for --help, the docs and the inspector. */
+  readonly summary: string;
+  /** `http` modes: the answer. */
+  readonly answer?: (options: HttpFailureOptions) => Answer;
+  /** `bad-success` modes: the success answer, spoiled. */
+  readonly spoil?: (success: Answer) => Answer;
+}
+
+/** What a rule may say about one endpoint: its modes, and the request facts its `match` may test. */
+export interface EndpointSpec {
+  readonly modes: Readonly<Record<string, ModeSpec>>;
+  /** Match keys beside `header`, which every endpoint has. */
+  readonly matchKeys: readonly string[];
+}
+
+/** Appended to what an injected error says, so nobody mistakes it for a real one. */
+export const NOTE = '(failure injected by dcr-mock)';
+
+/** The limit an injected 429 announces: Auth0's, 5 a second, burst 5. */
+const AUTH0_BURST = 5;
+
+const injected = (err: OAuthError) => () => {
+  const { status, error, description, headers } = err;
+  return new OAuthError(status, error, `${description} ${NOTE}`, headers).toAnswer();
+};
+
+const proxyPage = (status: number, title: string): Answer =>
+  htmlAnswer(
+    status,
+    `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+  );
+
+/** The modes every endpoint takes. */
+export const COMMON_MODES = {
+  rate_limited: {
     group: 'Auth0',
     kind: 'http',
-    summary: "400, Auth0's 'dynamic client registration is disabled'",
+    summary: '429 with X-RateLimit-* and Retry-After',
+    answer: ({ retryAfter = 1, now }) =>
+      new RateLimited(
+        `Global limit has been reached ${NOTE}`,
+        rateLimitHeaders(AUTH0_BURST, 0, Math.ceil(now / 1000) + retryAfter, retryAfter),
+      ).toAnswer(),
   },
-  too_many_entities: { group: 'Auth0', kind: 'http', summary: '403, tenant application limit reached' },
-  rate_limited: { group: 'Auth0', kind: 'http', summary: '429 with X-RateLimit-* and Retry-After' },
-  invalid_token: { group: 'token', kind: 'http', summary: '401 with WWW-Authenticate: Bearer error="invalid_token"' },
-  server_error: { group: 'server', kind: 'http', summary: '500 JSON' },
-  bad_gateway: { group: 'server', kind: 'http', summary: '502 HTML page, as a proxy sends' },
-  service_unavailable: { group: 'server', kind: 'http', summary: '503 with Retry-After' },
-  gateway_timeout: { group: 'server', kind: 'http', summary: '504 HTML page, as a proxy sends' },
-  malformed_json: { group: 'bad success', kind: 'bad-success', summary: '201 whose JSON body is cut off' },
-  missing_client_id: { group: 'bad success', kind: 'bad-success', summary: '201 without client_id' },
-  status_200: { group: 'bad success', kind: 'bad-success', summary: '200 instead of 201' },
-  wrong_content_type: { group: 'bad success', kind: 'bad-success', summary: '201 labelled text/html' },
+  server_error: {
+    group: 'server',
+    kind: 'http',
+    summary: '500 JSON',
+    answer: injected(new OAuthError(500, 'server_error', 'the server met an unexpected condition')),
+  },
+  bad_gateway: {
+    group: 'server',
+    kind: 'http',
+    summary: '502 HTML page, as a proxy sends',
+    answer: () => proxyPage(502, 'Bad Gateway'),
+  },
+  service_unavailable: {
+    group: 'server',
+    kind: 'http',
+    summary: '503 with Retry-After',
+    answer: ({ retryAfter = 1 }) =>
+      injected(
+        new OAuthError(503, 'temporarily_unavailable', 'the service is temporarily unavailable', {
+          'retry-after': String(retryAfter),
+        }),
+      )(),
+  },
+  gateway_timeout: {
+    group: 'server',
+    kind: 'http',
+    summary: '504 HTML page, as a proxy sends',
+    answer: () => proxyPage(504, 'Gateway Time-out'),
+  },
+  malformed_json: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: 'the success answer with its JSON body cut off',
+    spoil: (success) => ({ ...success, body: success.body.slice(0, Math.floor(success.body.length / 2)) }),
+  },
   delay: { group: 'network', kind: 'delay', summary: 'answer held back ms (or MIN-MAX); adds to any other mode' },
   timeout: {
     group: 'network',
@@ -48,117 +122,147 @@ export const MODES = {
   slow_body: { group: 'network', kind: 'network', summary: 'body dribbled over ms' },
 } as const satisfies Record<string, ModeSpec>;
 
-export type Mode = keyof typeof MODES;
+/** POST /oidc/register's own modes. */
+const REGISTRATION_MODES = {
+  invalid_redirect_uri: {
+    group: 'RFC 7591',
+    kind: 'http',
+    summary: '400 invalid_redirect_uri',
+    answer: injected(new InvalidRedirectUri('redirect_uris must be acceptable to this server')),
+  },
+  invalid_client_metadata: {
+    group: 'RFC 7591',
+    kind: 'http',
+    summary: '400 invalid_client_metadata',
+    answer: injected(new InvalidClientMetadata('client metadata must be acceptable to this server')),
+  },
+  invalid_software_statement: {
+    group: 'RFC 7591',
+    kind: 'http',
+    summary: '400 invalid_software_statement',
+    answer: injected(new InvalidSoftwareStatement('software_statement must be a valid JWT')),
+  },
+  unapproved_software_statement: {
+    group: 'RFC 7591',
+    kind: 'http',
+    summary: '400 unapproved_software_statement',
+    answer: injected(new UnapprovedSoftwareStatement('software_statement must be approved by this server')),
+  },
+  registration_disabled: {
+    group: 'Auth0',
+    kind: 'http',
+    summary: "400, Auth0's 'dynamic client registration is disabled'",
+    answer: () => new RegistrationDisabled().toAnswer(),
+  },
+  too_many_entities: {
+    group: 'Auth0',
+    kind: 'http',
+    summary: '403, tenant application limit reached',
+    answer: () => new TooManyEntities().toAnswer(),
+  },
+  rate_limited: COMMON_MODES.rate_limited,
+  invalid_token: {
+    group: 'token',
+    kind: 'http',
+    summary: '401 with WWW-Authenticate: Bearer error="invalid_token"',
+    answer: injected(
+      new OAuthError(401, 'invalid_token', 'the access token must be valid', {
+        'www-authenticate': 'Bearer error="invalid_token", error_description="the access token is invalid"',
+      }),
+    ),
+  },
+  server_error: COMMON_MODES.server_error,
+  bad_gateway: COMMON_MODES.bad_gateway,
+  service_unavailable: COMMON_MODES.service_unavailable,
+  gateway_timeout: COMMON_MODES.gateway_timeout,
+  malformed_json: { ...COMMON_MODES.malformed_json, summary: '201 whose JSON body is cut off' },
+  missing_client_id: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: '201 without client_id',
+    spoil: (success) => {
+      const { client_id: _omitted, ...rest } = JSON.parse(success.body) as Record<string, unknown>;
+      return { ...success, body: JSON.stringify(rest) };
+    },
+  },
+  status_200: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: '200 instead of 201',
+    spoil: (success) => ({ ...success, status: 200 }),
+  },
+  wrong_content_type: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: '201 labelled text/html',
+    spoil: (success) => ({ ...success, headers: { ...success.headers, 'content-type': 'text/html; charset=utf-8' } }),
+  },
+  delay: COMMON_MODES.delay,
+  timeout: COMMON_MODES.timeout,
+  reset: COMMON_MODES.reset,
+  empty_response: COMMON_MODES.empty_response,
+  truncated: COMMON_MODES.truncated,
+  slow_body: COMMON_MODES.slow_body,
+} as const satisfies Record<string, ModeSpec>;
 
+/** The endpoints a rule may name, each with its table. */
+export class Catalogue {
+  readonly #endpoints: ReadonlyMap<string, EndpointSpec>;
+
+  constructor(endpoints: Readonly<Record<string, EndpointSpec>>) {
+    this.#endpoints = new Map(Object.entries(endpoints));
+  }
+
+  get endpointNames(): string[] {
+    return [...this.#endpoints.keys()];
+  }
+
+  endpoint(name: string): EndpointSpec | undefined {
+    return this.#endpoints.get(name);
+  }
+
+  /** The endpoint's modes, in table order; none for an unknown endpoint. */
+  modeNames(endpoint: string): string[] {
+    return Object.keys(this.#endpoints.get(endpoint)?.modes ?? {});
+  }
+
+  mode(endpoint: string, mode: string): ModeSpec | undefined {
+    const modes = this.#endpoints.get(endpoint)?.modes;
+    return modes && Object.hasOwn(modes, mode) ? modes[mode] : undefined;
+  }
+
+  /** This catalogue and one more endpoint, which gets every common mode and `modes` of its own. */
+  with(name: string, own: { modes?: Readonly<Record<string, ModeSpec>>; matchKeys?: readonly string[] }): Catalogue {
+    const endpoints = Object.fromEntries(this.#endpoints);
+    endpoints[name] = { modes: { ...COMMON_MODES, ...own.modes }, matchKeys: own.matchKeys ?? [] };
+    return new Catalogue(endpoints);
+  }
+}
+
+/** The endpoint a rule is for when it names none: every rule written before endpoints existed keeps its meaning. */
+export const DEFAULT_ENDPOINT = 'registration';
+
+export const CATALOGUE = new Catalogue({
+  registration: { modes: REGISTRATION_MODES, matchKeys: ['client_name', 'redirect_uri'] },
+});
+
+/** Registration's modes (the default endpoint's), as the CLI, the docs and the inspector list them. */
+export const MODES: Readonly<Record<Mode, ModeSpec>> = REGISTRATION_MODES;
+export type Mode = keyof typeof REGISTRATION_MODES;
 export const MODE_NAMES = Object.keys(MODES) as Mode[];
-
 export const isMode = (name: string): name is Mode => Object.hasOwn(MODES, name);
 
-/** A complete HTTP answer. */
-export interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+type HttpMode = { [M in Mode]: (typeof REGISTRATION_MODES)[M]['kind'] extends 'http' ? M : never }[Mode];
+export const isHttpMode = (mode: string): mode is HttpMode => isMode(mode) && MODES[mode].kind === 'http';
 
-export interface HttpFailureOptions {
-  /** Overrides the mode's status. */
-  readonly status?: number | undefined;
-  /** Seconds, for Retry-After (rate_limited, service_unavailable). */
-  readonly retryAfter?: number | undefined;
-  /** Now, in ms since the epoch (X-RateLimit-Reset). */
-  readonly now: number;
-  /** False when a real limit (not a failure rule) answers: the description then does not say it was injected. */
-  readonly injected?: boolean;
-}
-
-const NOTE = '(failure injected by dcr-mock)';
-/** The headers of a JSON answer that must not be cached: every error and every registration dcr-mock sends. */
-export const JSON_NO_STORE = { 'content-type': 'application/json; charset=utf-8', ...NO_STORE } as const;
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
-  status,
-  headers: { ...JSON_NO_STORE, ...headers },
-  body: JSON.stringify(body),
-});
-const oauth = (status: number, error: string, description: string, headers: Record<string, string> = {}): Answer =>
-  json(status, { error, error_description: `${description} ${NOTE}` }, headers);
-const html = (status: number, title: string): Answer => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8' },
-  body: `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-});
-
-type HttpMode = { [M in Mode]: (typeof MODES)[M]['kind'] extends 'http' ? M : never }[Mode];
-
-const HTTP_ANSWERS: Record<HttpMode, (o: HttpFailureOptions) => Answer> = {
-  invalid_redirect_uri: () => oauth(400, 'invalid_redirect_uri', 'redirect_uris must be acceptable to this server'),
-  invalid_client_metadata: () =>
-    oauth(400, 'invalid_client_metadata', 'client metadata must be acceptable to this server'),
-  invalid_software_statement: () => oauth(400, 'invalid_software_statement', 'software_statement must be a valid JWT'),
-  unapproved_software_statement: () =>
-    oauth(400, 'unapproved_software_statement', 'software_statement must be approved by this server'),
-  registration_disabled: () =>
-    json(400, { statusCode: 400, error: 'Bad Request', message: 'dynamic client registration is disabled' }),
-  too_many_entities: () =>
-    json(403, {
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'You reached the limit of entities of this type for this tenant.',
-      errorCode: 'too_many_entities',
-    }),
-  rate_limited: ({ retryAfter = 1, now, injected = true }) =>
-    json(
-      429,
-      { error: 'too_many_requests', error_description: `Global limit has been reached${injected ? ` ${NOTE}` : ''}` },
-      rateLimitHeaders(AUTH0_RATE_LIMIT.burst, 0, Math.ceil(now / 1000) + retryAfter, retryAfter),
-    ),
-  invalid_token: () =>
-    oauth(401, 'invalid_token', 'the access token must be valid', {
-      'www-authenticate': 'Bearer error="invalid_token", error_description="the access token is invalid"',
-    }),
-  server_error: () => oauth(500, 'server_error', 'the server met an unexpected condition'),
-  bad_gateway: () => html(502, 'Bad Gateway'),
-  service_unavailable: ({ retryAfter = 1 }) =>
-    oauth(503, 'temporarily_unavailable', 'the service is temporarily unavailable', {
-      'retry-after': String(retryAfter),
-    }),
-  gateway_timeout: () => html(504, 'Gateway Time-out'),
-};
-
-export function rateLimitHeaders(limit: number, remaining: number, resetUnixSeconds: number, retryAfter?: number) {
-  const headers: Record<string, string> = {
-    'x-ratelimit-limit': String(limit),
-    'x-ratelimit-remaining': String(remaining),
-    'x-ratelimit-reset': String(resetUnixSeconds),
-  };
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  return headers;
-}
-
-export const isHttpMode = (mode: Mode): mode is HttpMode => MODES[mode].kind === 'http';
-
-/** The answer of an `http` mode. */
+/** The answer of a registration `http` mode. */
 export function httpFailure(mode: HttpMode, options: HttpFailureOptions): Answer {
-  const answer = HTTP_ANSWERS[mode](options);
-  return options.status === undefined ? answer : { ...answer, status: options.status };
+  return httpAnswer(MODES[mode], options);
 }
 
-/** The answer of a `bad-success` mode, built from the registration that would have been sent. */
-export function badSuccess(mode: Mode, client: Record<string, unknown>): Answer {
-  const headers = JSON_NO_STORE;
-  const text = JSON.stringify(client);
-  switch (mode) {
-    case 'malformed_json':
-      return { status: 201, headers, body: text.slice(0, Math.floor(text.length / 2)) };
-    case 'missing_client_id': {
-      const { client_id: _omitted, ...rest } = client;
-      return { status: 201, headers, body: JSON.stringify(rest) };
-    }
-    case 'status_200':
-      return { status: 200, headers, body: text };
-    case 'wrong_content_type':
-      return { status: 201, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: text };
-    default:
-      throw new Error(`${mode} is not a bad-success mode`);
-  }
+/** An `http` mode's answer, with the rule's status in place of the mode's when it gives one. */
+export function httpAnswer(spec: ModeSpec, options: HttpFailureOptions): Answer {
+  if (!spec.answer) throw new Error(`${spec.summary} is not an HTTP answer`);
+  const answer = spec.answer(options);
+  return options.status === undefined ? answer : { ...answer, status: options.status };
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { Answer } from '../http/answer.js';
 import { writeHead } from '../http/respond.js';
-import type { Answer } from './catalogue.js';
 
 /** Default cap of `timeout`: the socket is cut then if the client has not given up. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -56,13 +56,6 @@ export function hold(res: ServerResponse, ms: number, faults: OpenFaults): Promi
     const untrack = faults.track(() => finish(!res.destroyed));
     res.once('close', onClose);
   });
-}
-
-/** Sends an answer whole. */
-export function sendAnswer(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
-  const body = Buffer.from(answer.body);
-  writeHead(res, answer.status, { ...answer.headers, ...extra, 'content-length': body.length });
-  res.end(body);
 }
 
 /** A TCP reset: the client sees ECONNRESET. */

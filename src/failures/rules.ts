@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { CATALOGUE, type Catalogue, DEFAULT_ENDPOINT } from './catalogue.js';
 import type { Chance } from './chance.js';
-import { MODES } from './catalogue.js';
 import { type Pattern, compilePattern } from './pattern.js';
 import { type FailureRule, headerPattern } from './spec.js';
 
@@ -19,12 +19,6 @@ export interface ActiveRule {
   readonly test: (subject: Subject) => boolean;
 }
 
-/** What a rule may look at. */
-export interface RequestFacts {
-  readonly body: unknown;
-  readonly headers: IncomingHttpHeaders;
-}
-
 /** What happens to one request: a delay (0 for none) and at most one failure. */
 export interface Decision {
   readonly delayMs: number;
@@ -33,21 +27,13 @@ export interface Decision {
   readonly label: string | undefined;
 }
 
-/** The parts of a request a rule can match, read once per request rather than once per rule. */
-interface Subject {
-  readonly clientName: string | undefined;
-  readonly redirectUris: readonly string[];
+/**
+ * The facts of one request that a rule's `match` may test: its headers, and the values of the
+ * endpoint's own match keys (registration: `client_name`, `redirect_uri`), read once per request.
+ */
+export interface Subject {
   readonly headers: IncomingHttpHeaders;
-}
-
-function subjectOf({ body, headers }: RequestFacts): Subject {
-  const name = field(body, 'client_name');
-  const uris = field(body, 'redirect_uris');
-  return {
-    clientName: typeof name === 'string' ? name : undefined,
-    redirectUris: Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string') : [],
-    headers,
-  };
+  readonly values: Readonly<Record<string, readonly string[]>>;
 }
 
 const NONE: Decision = Object.freeze({ delayMs: 0, failure: undefined, label: undefined });
@@ -62,7 +48,9 @@ export class FailurePlan {
   constructor(
     chance: Chance,
     staticRules: readonly FailureRule[],
+    /** Delays every answer of the default endpoint (registration). */
     readonly latency: readonly [number, number] | undefined,
+    readonly catalogue: Catalogue = CATALOGUE,
   ) {
     this.#chance = chance;
     this.#static = staticRules.map((rule) => this.#activate(rule, 'static'));
@@ -100,21 +88,27 @@ export class FailurePlan {
     return [...this.#runtime, ...this.#static];
   }
 
-  /** Decides, and counts, what happens to one registration. `requestRules` come with the request. */
-  choose(facts: RequestFacts, requestRules: readonly FailureRule[]): Decision {
-    if (requestRules.length === 0 && this.#runtime.length === 0 && this.#static.length === 0 && !this.latency) {
+  /**
+   * Decides, and counts, what happens to one request to `endpoint`. `requestRules` come with the
+   * request; rules for other endpoints pass it by. `subject` is read only when some rule may apply.
+   */
+  choose(endpoint: string, subject: () => Subject, requestRules: readonly FailureRule[]): Decision {
+    const latency = endpoint === DEFAULT_ENDPOINT ? this.latency : undefined;
+    if (requestRules.length === 0 && this.#runtime.length === 0 && this.#static.length === 0 && !latency) {
       return NONE;
     }
     const oneShot = requestRules.map((rule) => this.#activate(rule, 'request'));
-    const subject = subjectOf(facts);
-    let delayMs = this.latency ? this.#chance.between(...this.latency) : 0;
+    let facts: Subject | undefined;
+    let delayMs = latency ? this.#chance.between(...latency) : 0;
     let failure: ActiveRule | undefined;
     const modes: string[] = [];
     for (const rules of [oneShot, this.#runtime, this.#static]) {
       for (const active of rules) {
-        const isDelay = MODES[active.rule.mode].kind === 'delay';
+        if (active.rule.endpoint !== endpoint) continue;
+        const isDelay = active.rule.mode === 'delay';
         if (failure && !isDelay) continue;
-        if (!this.#fires(active, subject)) continue;
+        facts ??= subject();
+        if (!this.#fires(active, facts)) continue;
         modes.push(active.rule.mode);
         if (isDelay) delayMs += this.#chance.between(...active.rule.ms!);
         else failure = active;
@@ -146,21 +140,18 @@ function matcher(rule: FailureRule): (subject: Subject) => boolean {
   const { match } = rule;
   if (!match) return () => true;
   const tests: Array<(subject: Subject) => boolean> = [];
-  if (match.client_name !== undefined) {
-    const p = compile(match.client_name);
-    tests.push(({ clientName }) => clientName !== undefined && p.test(clientName));
-  }
-  if (match.redirect_uri !== undefined) {
-    const p = compile(match.redirect_uri);
-    tests.push(({ redirectUris }) => redirectUris.some((u) => p.test(u)));
-  }
-  if (match.header !== undefined) {
-    const name = match.header.slice(0, match.header.indexOf(':')).trim().toLowerCase();
-    const p = compile(headerPattern(match.header));
-    tests.push(({ headers }) => {
-      const value = headers[name];
-      return value !== undefined && p.test(Array.isArray(value) ? value.join(', ') : value);
-    });
+  for (const [key, source] of Object.entries(match)) {
+    if (key === 'header') {
+      const name = source.slice(0, source.indexOf(':')).trim().toLowerCase();
+      const p = compile(headerPattern(source));
+      tests.push(({ headers }) => {
+        const value = headers[name];
+        return value !== undefined && p.test(Array.isArray(value) ? value.join(', ') : value);
+      });
+    } else {
+      const p = compile(source);
+      tests.push(({ values }) => values[key]?.some((v) => p.test(v)) ?? false);
+    }
   }
   const [only] = tests;
   return tests.length === 1 && only ? only : (subject) => tests.every((t) => t(subject));
@@ -170,10 +161,4 @@ function compile(source: string): Pattern {
   const p = compilePattern(source);
   if (typeof p === 'string') throw new Error(`pattern ${source} was not validated: ${p}`);
   return p;
-}
-
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null && Object.hasOwn(body, name)
-    ? (body as Record<string, unknown>)[name]
-    : undefined;
 }

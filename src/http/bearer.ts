@@ -21,15 +21,6 @@ export function oneOfTokens(given: string | undefined, accepted: readonly string
   return given !== undefined && found;
 }
 
-/** RFC 6750 §3.1: 401 with `WWW-Authenticate: Bearer error="invalid_token"`. */
-export class InvalidToken extends OAuthError {
-  constructor(description: string) {
-    super(401, 'invalid_token', description, {
-      'www-authenticate': `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
-    });
-  }
-}
-
 /**
  * The admin token's check, for the control plane and json-server's routes (which show every secret):
  * nothing to do without a token; else `Authorization: Bearer <token>` or a 401.

@@ -31,3 +31,40 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('error', () => reject(new IncompleteBody()));
   });
 }
+
+/** The encodings an endpoint takes: registration JSON only; the token endpoint both, as Auth0. */
+export type BodyEncoding = 'json' | 'form';
+
+/** A body parsed, or not (what it should have been is the endpoint's to say). */
+export type ParsedBody =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly value: undefined };
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+/**
+ * Parses a body by its Content-Type among the encodings the endpoint takes. A form becomes an object
+ * of strings (a repeated parameter: an array of them, for the endpoint to refuse); anything else is
+ * read as JSON, as Auth0 reads a body that does not say what it is.
+ */
+export function parseBody(
+  text: string,
+  contentType: string | undefined,
+  encodings: readonly BodyEncoding[] = ['json'],
+): ParsedBody {
+  if (encodings.includes('form') && FORM_TYPE.test(contentType ?? '')) return { ok: true, value: parseForm(text) };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, value: undefined };
+  }
+}
+
+function parseForm(text: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(text)) {
+    const seen = form[name];
+    form[name] = seen === undefined ? value : [seen, value].flat();
+  }
+  return form;
+}

@@ -1,42 +1,48 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { OAuthError } from '../errors.js';
+import { toWireError } from '../errors.js';
+import { type Answer, jsonAnswer } from './answer.js';
 
-export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+export { NO_STORE } from './answer.js';
+
+/**
+ * The one writer: every answer dcr-mock gives itself (successes, OAuth errors, injected failures,
+ * limit refusals) is an Answer written here, CORS's headers first, in one writeHead call.
+ */
+export function writeAnswer(res: ServerResponse, answer: Answer, extra?: Readonly<Record<string, string>>): void {
+  const body = Buffer.from(answer.body);
+  const head = headOf(res, answer.headers);
+  if (extra) Object.assign(head, extra);
+  head['content-length'] = body.length;
+  res.writeHead(answer.status, head);
+  res.end(body);
+}
 
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Readonly<OutgoingHttpHeaders> = {},
+  headers: Readonly<Record<string, string>> = {},
 ): void {
-  const payload = Buffer.from(JSON.stringify(body));
-  const head = headOf(res, headers);
-  head['content-type'] = 'application/json; charset=utf-8';
-  head['content-length'] = payload.length;
-  res.writeHead(status, head);
-  res.end(payload);
+  writeAnswer(res, jsonAnswer(status, body, headers));
 }
 
-/**
- * Writes the status line and the headers, CORS's included, in one call. Every answer dcr-mock gives
- * itself comes through here: headers set one by one (setHeader) send Node down a slower path.
- */
-export function writeHead(res: ServerResponse, status: number, headers: Readonly<OutgoingHttpHeaders> = {}): void {
-  res.writeHead(status, headOf(res, headers));
-}
-
-/** CORS's headers, then `headers`. Object.assign, not a spread: on Node 20 a spread of these costs ~2 µs. */
-function headOf(res: ServerResponse, headers: Readonly<OutgoingHttpHeaders>): OutgoingHttpHeaders {
-  return Object.assign(corsHeaders(res.req), headers);
-}
-
-/** The one place an OAuthError becomes a response. */
-export function sendError(res: ServerResponse, err: OAuthError): void {
+/** Anything thrown, as its wire error; once the head is out, there is nothing left to say but to cut. */
+export function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, err.status, err.toBody(), { ...NO_STORE, ...err.headers });
+  writeAnswer(res, toWireError(err).toAnswer());
+}
+
+/** Writes the status line and the headers, CORS's included, for answers that stream their body (or have none). */
+export function writeHead(res: ServerResponse, status: number, headers: Readonly<OutgoingHttpHeaders> = {}): void {
+  res.writeHead(status, headOf(res, headers));
+}
+
+/** CORS's headers, then `headers` (Object.assign: see bench/NOTES.md). */
+function headOf(res: ServerResponse, headers: Readonly<OutgoingHttpHeaders>): OutgoingHttpHeaders {
+  return Object.assign(corsHeaders(res.req), headers);
 }
 
 const ALLOWED_HEADERS = 'content-type, authorization, x-dcr-mock-fail';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import type { Handler } from '../app.js';
+import type { Handler } from '../http/exchange.js';
 import { writeHead } from '../http/respond.js';
 
 /** Where the page's own script and stylesheet are served; outside /__dcr/ so no admin token is needed to load them. */

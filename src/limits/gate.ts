@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Answer, httpFailure, rateLimitHeaders } from '../failures/catalogue.js';
-import { InvalidToken, bearerToken, oneOfTokens } from '../http/bearer.js';
+import { InvalidToken, RateLimited, TooManyEntities, rateLimitHeaders } from '../errors.js';
+import { bearerToken, oneOfTokens } from '../http/bearer.js';
 import type { RateLimit } from './options.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** A refusal: the answer, and which limit gave it (for the log and the request journal). */
-export interface Refusal extends Answer {
-  readonly reason: 'rate-limit' | 'max-clients';
-}
 
 export interface GateOptions {
   readonly rateLimit: RateLimit | undefined;
@@ -34,20 +29,19 @@ export class RegistrationGate {
   }
 
   /**
-   * Sets the X-RateLimit-* headers on `res` (when a rate limit is set) and returns the answer of a
-   * refusal, or undefined to let the request through. A missing or wrong initial access token throws an
-   * InvalidToken.
+   * Sets the X-RateLimit-* headers on `res` (when a rate limit is set), or throws the refusal of the
+   * limit that says no, named for the journal (`limit:rate-limit`, `limit:initial-access-token`,
+   * `limit:max-clients`).
    */
-  admit(req: IncomingMessage, res: ServerResponse): Refusal | undefined {
-    const { initialAccessTokens, maxClients, clock } = this.#options;
+  admit(req: IncomingMessage, res: ServerResponse): void {
+    const { initialAccessTokens, maxClients } = this.#options;
     if (this.#bucket) {
       const state = this.#bucket.take();
       const resetSeconds = Math.ceil(state.resetAt / 1000);
       if (!state.allowed) {
         const retryAfter = Math.max(1, Math.ceil(state.retryAfterMs / 1000));
-        const answer = httpFailure('rate_limited', { retryAfter, now: clock().getTime(), injected: false });
         const headers = rateLimitHeaders(state.limit, 0, resetSeconds, retryAfter);
-        return { ...answer, headers: { ...answer.headers, ...headers }, reason: 'rate-limit' };
+        throw new RateLimited('Global limit has been reached', headers, 'limit:rate-limit');
       }
       for (const [name, value] of Object.entries(rateLimitHeaders(state.limit, state.remaining, resetSeconds))) {
         res.setHeader(name, value);
@@ -58,12 +52,12 @@ export class RegistrationGate {
         bearerToken(req) === undefined
           ? 'registration requires an initial access token: Authorization: Bearer <token>'
           : 'the initial access token is not valid',
+        'limit:initial-access-token',
       );
     }
     if (maxClients !== undefined && this.#options.clientCount() >= maxClients) {
-      return { ...httpFailure('too_many_entities', { now: clock().getTime() }), reason: 'max-clients' };
+      throw new TooManyEntities('limit:max-clients');
     }
-    return undefined;
   }
 
   /** A server reset refills the bucket. */

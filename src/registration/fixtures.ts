@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OAuthError, StartupError } from '../errors.js';
 import { show } from '../show.js';
-import type { ClientMetadata } from './metadata.js';
-import { validateClientMetadata } from './validate.js';
 import { isObject } from '../is-object.js';
+import type { ClientRecord } from '../store/shape.js';
+import type { CredentialFactory } from './credentials.js';
+import type { ClientMetadata } from './metadata.js';
+import { type ProfileSpec, clientResponse } from './profiles.js';
+import { validateClientMetadata } from './validate.js';
 
 /**
  * A client to preload: the metadata a registration would send, plus the credentials it keeps.
@@ -123,4 +126,30 @@ function toFixtures(entries: readonly unknown[], from: string): Fixture[] {
 
 function failure(from: string, why: string, todo: string): StartupError {
   return new StartupError(`Failed to load the fixtures${from}: ${why}. ${todo}.`, 2);
+}
+
+export interface FixtureShaping {
+  readonly profile: ProfileSpec;
+  readonly credentials: CredentialFactory;
+  readonly clock: () => Date;
+  readonly oidcRules: boolean;
+}
+
+/** A fixture as the store keeps it: shaped like a registration of its metadata, with its own credentials. */
+export function fixtureRecord(
+  fixture: Fixture,
+  { profile, credentials, clock, oidcRules }: FixtureShaping,
+): ClientRecord {
+  const now = clock();
+  const response = clientResponse(
+    profile,
+    fixture.metadata,
+    { client_id: fixture.client_id, client_secret: fixture.client_secret ?? '' },
+    {
+      issuedAt: Math.floor(now.getTime() / 1000),
+      registrationAccessToken: profile.management ? credentials.token(`rat:${fixture.client_id}`) : undefined,
+      oidcRules,
+    },
+  );
+  return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: now.toISOString() };
 }

@@ -64,17 +64,9 @@ export function auth0Response(
   };
 }
 
-/**
- * The values asked for that `known` holds, once each, in the order asked, as `known`'s own strings:
- * one copy shared by every stored client rather than one per request.
- */
+/** The values asked for that `known` holds, once each, in the order asked. */
 function knownOnes(requested: readonly string[], known: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (const value of requested) {
-    const own = known.find((k) => k === value);
-    if (own !== undefined && !kept.includes(own)) kept.push(own);
-  }
-  return kept;
+  return [...new Set(requested.filter((value) => known.includes(value)))];
 }
 
 /** What an RFC 7591 answer holds besides the metadata and the credentials. */

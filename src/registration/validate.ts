@@ -7,6 +7,7 @@ import {
   REDIRECT_URI_RULES,
 } from './metadata.js';
 import { isObject } from '../is-object.js';
+import { type VerificationKey, applySoftwareStatement } from './software-statement.js';
 
 export interface ValidationOptions {
   /** Also apply OpenID Connect Registration 1.0's rules (application_type and redirect URI schemes). */
@@ -62,12 +63,9 @@ function checkField(rule: FieldRule, value: unknown): unknown {
     case 'string-list':
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...value];
       throw new InvalidClientMetadata(`${field} must be an array of strings`);
-    case 'enum': {
-      // The table's own string: one copy shared by every stored client, not one per request.
-      const known = typeof value === 'string' ? rule.values?.find((v) => v === value) : undefined;
-      if (known !== undefined) return known;
+    case 'enum':
+      if (typeof value === 'string' && rule.values?.includes(value)) return value;
       throw new InvalidClientMetadata(`${field} must be one of ${rule.values?.join(', ')}`);
-    }
   }
 }
 
@@ -86,4 +84,16 @@ function validateRedirectUris(value: unknown): string[] {
     }
     return raw;
   });
+}
+
+export interface MetadataRules extends ValidationOptions {
+  /** Verify software statements with these keys; decode them only when undefined. */
+  readonly softwareStatementKeys?: readonly VerificationKey[] | undefined;
+  readonly clock: () => Date;
+}
+
+/** The metadata a registration body asks for: its software statement applied (RFC 7591 §2.3), then the tables checked. */
+export function clientMetadataOf(body: unknown, rules: MetadataRules): ClientMetadata {
+  const merged = applySoftwareStatement(body, rules.softwareStatementKeys, rules.clock());
+  return validateClientMetadata(merged, rules);
 }

@@ -1,0 +1,130 @@
+import { InvalidRequest } from '../errors.js';
+import type { Answer } from '../http/answer.js';
+import { ENDED, type Exchange, type Step } from '../http/exchange.js';
+import { writeAnswer } from '../http/respond.js';
+import { httpAnswer } from './catalogue.js';
+import * as net from './network.js';
+import type { ActiveRule, Decision, FailurePlan, Subject } from './rules.js';
+import { FailSpecError, type FailureRule, parseFailSpec } from './spec.js';
+
+export interface FailureDeps {
+  readonly plan: FailurePlan;
+  readonly faults: net.OpenFaults;
+  readonly clock: () => Date;
+}
+
+/**
+ * What an endpoint hands the failure machinery: the success it would answer, so that a bad success
+ * can spoil it and a network fault can cut it. `preview` has no side effect; `commit` does the
+ * endpoint's work (stores what it stores) and returns the same answer.
+ */
+export interface FailureTarget {
+  preview(): Answer;
+  commit(): Answer;
+}
+
+/** What the failure steps leave in an endpoint's state. */
+export interface FailureState {
+  decision?: Decision;
+}
+
+/** Tells a client which failure it was given, so that a test sees at once that it was not a real one. */
+const FAILURE_HEADER = 'x-dcr-mock-failure';
+
+/**
+ * The three steps every endpoint runs between reading a request and doing its work: choose the
+ * failure (rules of all five channels), hold the delay, and apply the failure, if any. The endpoint
+ * supplies the facts its rules match on and the success a failure transforms.
+ */
+export function failureSteps<S extends FailureState>(
+  endpoint: string,
+  deps: FailureDeps,
+  subject: (ex: Exchange, state: S) => Subject,
+  target: (ex: Exchange, state: S) => FailureTarget,
+): Step<S>[] {
+  const chooseFailure: Step<S> = (ex, s) => {
+    const decision = deps.plan.choose(endpoint, () => subject(ex, s), rulesFromRequest(ex, deps.plan));
+    ex.failure = decision.label;
+    s.decision = decision;
+    return undefined;
+  };
+  const delay: Step<S> = (ex, s) => {
+    // No delay (the usual case): no timer and no extra turn of the event loop.
+    const ms = s.decision?.delayMs ?? 0;
+    if (ms <= 0) return ex.res.destroyed ? gone(ex) : undefined;
+    return net.hold(ex.res, ms, deps.faults).then((stillThere) => (stillThere ? undefined : gone(ex)));
+  };
+  const fail: Step<S> = (ex, s) => {
+    const active = s.decision?.failure;
+    if (!active) return undefined;
+    applyFailure(ex, active, target(ex, s), deps);
+    return ENDED;
+  };
+  return [chooseFailure, delay, fail];
+}
+
+/** The client left or the server is stopping: end the exchange now rather than leave it to the drain. */
+function gone(ex: Exchange): typeof ENDED {
+  ex.res.destroy();
+  return ENDED;
+}
+
+/** Answers with the failure a rule chose, whatever the endpoint: one switch for all of them. */
+export function applyFailure(ex: Exchange, active: ActiveRule, target: FailureTarget, deps: FailureDeps): void {
+  const { rule } = active;
+  const { mode } = rule;
+  const spec = deps.plan.catalogue.mode(rule.endpoint, mode);
+  if (!spec) throw new Error(`${rule.endpoint}:${mode} was validated but is not in the catalogue`);
+  const tag = { [FAILURE_HEADER]: mode };
+  const tagged = (answer: Answer): Answer => ({ ...answer, headers: { ...answer.headers, ...tag } });
+  switch (spec.kind) {
+    case 'http':
+      return writeAnswer(
+        ex.res,
+        httpAnswer(spec, { status: rule.status, retryAfter: rule.retry_after, now: deps.clock().getTime() }),
+        tag,
+      );
+    case 'bad-success':
+      return writeAnswer(ex.res, spec.spoil!(target.preview()), tag);
+    case 'delay':
+      throw new Error('delay is applied before any other mode');
+    case 'network':
+      break;
+  }
+  switch (mode) {
+    case 'reset':
+      return net.reset(ex.res);
+    case 'empty_response':
+      return net.emptyResponse(ex.res);
+    case 'truncated':
+      return net.truncated(ex.res, tagged(target.preview()));
+    case 'timeout':
+      return net.timeout(ex.res, rule.ms?.[1] ?? net.DEFAULT_TIMEOUT_MS, deps.faults);
+    case 'slow_body':
+      // The server did its work; only the answer is slow. So the endpoint commits, as for a delay.
+      return net.slowBody(ex.res, tagged(target.commit()), rule.ms?.[1] ?? net.DEFAULT_SLOW_BODY_MS, deps.faults);
+    default:
+      throw new Error(`network mode ${mode} has no fault`);
+  }
+}
+
+/** Rules that come with the request: the x-dcr-mock-fail header, then the __fail query parameter. */
+export function rulesFromRequest(ex: Exchange, plan: FailurePlan): FailureRule[] {
+  const header = ex.req.headers['x-dcr-mock-fail'];
+  const query = ex.query.get('__fail');
+  if (header === undefined && query === null) return [];
+  const rules: FailureRule[] = [];
+  for (const [where, spec] of [
+    ['x-dcr-mock-fail', header],
+    ['__fail', query],
+  ] as const) {
+    if (spec === undefined || spec === null) continue;
+    try {
+      rules.push(...parseFailSpec(Array.isArray(spec) ? spec.join(';') : spec, plan.catalogue));
+    } catch (err) {
+      if (err instanceof FailSpecError) throw new InvalidRequest(`${where} ${err.message}`);
+      throw err;
+    }
+  }
+  return rules;
+}
