@@ -1,4 +1,4 @@
-import type { Mode } from '../failures/catalogue.js';
+import { DEFAULT_ENDPOINT, type Mode } from '../failures/catalogue.js';
 import type { ActiveRule, RuleSource } from '../failures/rules.js';
 
 /** A failure rule in force with its counters, as `GET /__dcr/failures` and `fail()` show it. */
@@ -6,11 +6,18 @@ export interface FailureRuleView {
   /** `r1`, `r2`… for rules added at run time, `s1`… for rules given at start. */
   id: string;
   source: RuleSource;
-  mode: Mode;
+  /** Left out for registration, the default. */
+  endpoint?: string;
+  mode: Mode | (string & {});
   times?: number;
   after?: number;
   rate?: number;
-  match?: { readonly client_name?: string; readonly redirect_uri?: string; readonly header?: string };
+  match?: {
+    readonly client_name?: string;
+    readonly redirect_uri?: string;
+    readonly header?: string;
+    readonly [key: string]: string | undefined;
+  };
   /** Milliseconds, or "MIN-MAX". */
   ms?: number | string;
   status?: number;
@@ -26,7 +33,9 @@ export interface FailureRuleView {
 /** A rule as the control plane, the API and the inspector show it. */
 export function ruleView(active: ActiveRule): FailureRuleView {
   const { rule } = active;
-  const view: Record<string, unknown> = { id: active.id, source: active.source, mode: rule.mode };
+  const view: Record<string, unknown> = { id: active.id, source: active.source };
+  if (rule.endpoint !== DEFAULT_ENDPOINT) view['endpoint'] = rule.endpoint;
+  view['mode'] = rule.mode;
   if (rule.times !== undefined) view['times'] = rule.times;
   if (rule.after !== undefined) view['after'] = rule.after;
   if (rule.rate !== undefined) view['rate'] = rule.rate;

@@ -74,6 +74,8 @@ function parseOne(spec: string, catalogue: Catalogue): FailureRule {
     rest = first.rest;
   }
   const { part: mode, rest: params = '' } = head(rest);
+  // Said before any key=value is read: `tokn:invalid_grant` is a misspelt endpoint, not a bad key.
+  if (!catalogue.mode(endpoint ?? DEFAULT_ENDPOINT, mode)) toFailureRule({ mode, endpoint }, spec, catalogue);
   const input: Record<string, unknown> = { mode };
   if (endpoint !== undefined) input['endpoint'] = endpoint;
   const matchKeys = matchKeysOf(catalogue, endpoint ?? DEFAULT_ENDPOINT);
