@@ -21,9 +21,11 @@ export function summarizeLoad(load) {
       rps,
       p50: median(rounds.map((r) => r.p50)),
       p99: median(rounds.map((r) => r.p99)),
+      cpu: median(rounds.map((r) => r.cpu).filter((c) => c !== undefined)),
       failures: rounds.reduce((sum, r) => sum + failures(r), 0),
       ratio: floor && rps !== undefined ? rps / floor : undefined,
       rounds,
+      rss: target.rss,
       ...(target.stored ? { stored: target.stored } : {}),
       ...(target.crash ? { crash: target.crash } : {}),
     };
@@ -46,25 +48,26 @@ export function summarizeCold(cold) {
   return summary;
 }
 
+/** The figure an aim reads: a load target's median req/s or p99, or a cold start's median. */
+const figure = (metric, name, load, cold) => (metric === 'cold' ? cold[name]?.median : load[name]?.[metric]);
+
 /** Each aim as measured here: met, not met, or not measured (its targets were not selected). */
 export function evaluateAims(load, cold) {
   return AIMS.map((aim) => {
-    if (aim.cold) {
-      const measured = cold[aim.cold]?.median;
-      const status = measured === undefined ? 'not measured' : measured < aim.below ? 'met' : 'not met';
-      return { aim: aim.label, measured, unit: 'ms', status };
-    }
-    const a = load[aim.target]?.rps;
-    const b = load[aim.over]?.rps;
+    const a = figure(aim.metric, aim.target, load, cold);
+    const b = aim.over ? figure(aim.metric, aim.over, load, cold) : 1;
     const measured = a !== undefined && b ? a / b : undefined;
-    const status = measured === undefined ? 'not measured' : measured >= aim.atLeast ? 'met' : 'not met';
-    return { aim: aim.label, measured, unit: 'x', status };
+    const met = aim.atLeast !== undefined ? measured >= aim.atLeast : measured <= aim.atMost;
+    const status = measured === undefined ? 'not measured' : met ? 'met' : 'not met';
+    return { aim: aim.label, measured, unit: aim.over ? 'x' : 'ms', status };
   });
 }
 
 const int = (n) => (n === undefined ? '-' : Math.round(n).toLocaleString('en'));
 const ms = (n) => (n === undefined ? '-' : n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en'));
 const ratio = (n) => (n === undefined ? '-' : `${n.toFixed(2)}x`);
+const mb = (bytes) => (bytes === undefined ? '-' : (bytes / 1048576).toFixed(1));
+const percent = (n) => (n === undefined ? '-' : `${Math.round(n)}%`);
 
 /** Columns padded to their widest cell; the first `leftColumns` left-aligned, the rest right-aligned. */
 function table(rows, leftColumns = 1) {
@@ -82,13 +85,18 @@ function table(rows, leftColumns = 1) {
 export function formatReport(results) {
   const { settings, load, cold, aims, warnings } = results;
   const out = [];
+  const autocannon = settings.generator === 'autocannon';
+  const generator = autocannon
+    ? 'autocannon (!!! a fallback: it shares the CPUs with the servers, its figures are rough)'
+    : `${settings.generatorVersion?.split(' ').slice(0, 2).join(' ') ?? 'wrk'}, 1 thread`;
   out.push(
     `dcr-mock bench: node ${settings.node}, ${settings.cpus} CPUs, ${settings.rounds} rounds x ${settings.duration} s, ` +
-      `${settings.connections} connections, POST /oidc/register`,
+      `${settings.connections} connections, POST /oidc/register with a distinct client_name each`,
+    `load generator: ${generator}`,
   );
   if (Object.keys(load).length) {
     out.push('');
-    const rows = [['target', 'what', 'req/s', 'vs floor', 'p50 ms', 'p99 ms', 'failures', 'req/s by round']];
+    const rows = [['target', 'what', 'req/s', 'vs floor', 'p50 ms', 'p99 ms', 'cpu', 'failures', 'req/s by round']];
     for (const [name, t] of Object.entries(load)) {
       rows.push([
         name,
@@ -97,34 +105,50 @@ export function formatReport(results) {
         ratio(t.ratio),
         ms(t.p50),
         ms(t.p99),
+        percent(t.cpu),
         t.crash ? 'exited' : int(t.failures),
         t.rounds.map((r) => int(r.rps)).join(' '),
       ]);
     }
     out.push(table(rows, 2));
-    const stored = Object.entries(load).filter(([, t]) => t.stored);
-    for (const [name, { stored: s }] of stored) {
-      const unfolded = s.unfolded ? ` (+${int(s.unfolded)} journal lines never folded in)` : '';
-      // A few more than answered is expected: requests in flight when a round stopped were stored too.
-      out.push(
-        `stored: ${name} holds ${int(s.clients)} clients in db.json${unfolded}: ${int(s.initial)} at start` +
-          ` + ${int(s.answered)} registrations answered 201`,
-      );
-    }
+    out.push(
+      "cpu: CPU time of the server's process per second of a round (median; 100% = one CPU, its GC and I/O threads add to it);",
+      '     well under 100%, the server was waiting: the generator or the rest of the machine set the pace.',
+      '',
+      table([
+        ['memory (VmRSS)', 'at start MB', 'after load MB', 'clients stored at the end'],
+        ...Object.entries(load).map(([name, t]) => [
+          name,
+          mb(t.rss?.start),
+          mb(t.rss?.afterLoad),
+          storedText(t.stored),
+        ]),
+      ]),
+    );
   }
   if (Object.keys(cold).length) {
     out.push(
       '',
-      table([
-        ['cold start (spawn -> first 201)', 'median ms', 'min', 'max', 'runs'],
-        ...Object.values(cold).map((c) => [c.label, ms(c.median), ms(c.min), ms(c.max), c.runs.length]),
-      ]),
+      table(
+        [
+          ['cold start (spawn -> first 201)', 'what', 'median ms', 'min', 'max', 'runs'],
+          ...Object.entries(cold).map(([name, c]) => [
+            name,
+            c.label,
+            ms(c.median),
+            ms(c.min),
+            ms(c.max),
+            c.runs.length,
+          ]),
+        ],
+        2,
+      ),
     );
   }
   out.push(
     '',
     table([
-      ['aim (PRODUCT.md)', 'measured', 'status'],
+      ['aim (PRODUCT.md; ratios within this run)', 'measured', 'status'],
       ...aims.map((a) => [
         a.aim,
         a.measured === undefined ? '-' : a.unit === 'x' ? ratio(a.measured) : `${ms(a.measured)} ms`,
@@ -132,14 +156,22 @@ export function formatReport(results) {
       ]),
     ]),
   );
-  if (settings.cpus < 4 && load.floor) {
+  if (autocannon && load.floor) {
     out.push(
       '',
-      `note: ${settings.cpus} CPUs for the load generator and the server together; the floor may be capped by the generator, which flatters the ratios.`,
+      `!!! autocannon runs in this process, on the ${settings.cpus} CPUs the servers use: it may cap the floor (flattering the ratios) or starve a server. Install wrk for figures that measure the server.`,
     );
   }
   if (warnings.length) {
     out.push('', ...warnings.map((w) => `!!! WARNING: ${w}`));
   }
   return out.join('\n');
+}
+
+/** What a db.json target held when it stopped: the clients it started with plus those it answered 201. */
+function storedText(s) {
+  if (!s) return '-';
+  const unfolded = s.unfolded ? ` (+${int(s.unfolded)} journal lines never folded in)` : '';
+  // A few more than answered is expected: requests in flight when a round stopped were stored too.
+  return `${int(s.clients)}${unfolded} = ${int(s.initial)} at start + ${int(s.answered)} answered 201`;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm run bench: dcr-mock's registration throughput against a bare node:http floor, and its cold start.
+// npm run bench: dcr-mock's registration throughput, latency and memory against a bare node:http floor,
+// and its cold start against the floor's, with wrk driving the load (autocannon when wrk is missing).
 // Usage: node bench/run.js [--duration S] [--rounds N] [--connections C] [--warmup S] [--only a,b]
-//                          [--json] [--cpu-prof DIR]
+//                          [--generator wrk|autocannon] [--json] [--cpu-prof DIR]
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { countStoredClients, writeClientsDb } from './clients-db.js';
 import { killAllChildren, postJson, startChild, stopChild } from './children.js';
-import { REGISTRATION_BODY, REGISTRATION_PATH, failures, runRound } from './load.js';
+import { REGISTRATION_BODY, REGISTRATION_PATH, chooseGenerator, failures, runRound } from './load.js';
+import { cpuSecondsOf, rssOf } from './proc.js';
 import { evaluateAims, formatReport, summarizeCold, summarizeLoad } from './report.js';
 import { CLI_SCRIPT, COLD_STARTS, LOAD_TARGETS, PREFILLED_CLIENTS, argvOf } from './targets.js';
 
@@ -21,6 +23,7 @@ const HELP = `Usage: npm run bench -- [options]
   --connections C   concurrent connections (default 32)
   --warmup S        seconds of unmeasured load per target before the rounds (default 1, 0 = none)
   --only a,b        what to measure, among: ${[...LOAD_TARGETS, ...COLD_STARTS].map((r) => r.name).join(', ')}
+  --generator G     wrk or autocannon (default: wrk if it is on the PATH, else autocannon, with a warning)
   --json            print the results as JSON on stdout (the report then goes to stderr)
   --cpu-prof DIR    write a V8 CPU profile of each load target to DIR (<name>.cpuprofile)`;
 
@@ -66,6 +69,11 @@ async function main() {
   const targets = LOAD_TARGETS.filter((t) => options.only.has(t.name));
   const colds = COLD_STARTS.filter((c) => options.only.has(c.name));
   const warnings = [];
+  const generator = chooseGenerator(options.generator);
+  if (generator.warning) {
+    warnings.push(`${generator.warning}; it shares the CPUs with the servers, so its ratios are rough`);
+    log(`!!! ${generator.warning}`);
+  }
   const prefilled = join(workDir, 'prefilled.json');
   if ([...targets, ...colds].some((row) => row.db === 'prefilled')) {
     const started = performance.now();
@@ -82,7 +90,7 @@ async function main() {
     return path;
   };
 
-  const load = await measureLoad(targets, prepareDb, warnings);
+  const load = await measureLoad(targets, prepareDb, generator, warnings);
   const cold = await measureColdStarts(colds, prepareDb, warnings);
   const loadSummary = summarizeLoad(load);
   const coldSummary = summarizeCold(cold);
@@ -94,6 +102,8 @@ async function main() {
     settings: {
       node: process.version,
       cpus: availableParallelism(),
+      generator: generator.name,
+      generatorVersion: generator.version,
       duration: options.duration,
       rounds: options.rounds,
       connections: options.connections,
@@ -106,7 +116,7 @@ async function main() {
   };
 }
 
-async function measureLoad(targets, prepareDb, warnings) {
+async function measureLoad(targets, prepareDb, generator, warnings) {
   const running = [];
   try {
     for (const row of targets) {
@@ -116,13 +126,14 @@ async function measureLoad(targets, prepareDb, warnings) {
         : [];
       const child = await startChild(argvOf(row, db), { nodeArgs });
       const initial = db && row.db === 'prefilled' ? PREFILLED_CLIENTS : 0;
-      running.push({ row, child, db, initial, answered: 0, rounds: [] });
+      running.push({ row, child, db, initial, answered: 0, rounds: [], rss: {} });
       log(`started ${row.name} (${row.label}) at ${child.url}`);
     }
     await probe(running, warnings);
+    for (const target of running) target.rss.start = rssOf(target.child.proc.pid);
     if (options.warmup > 0) {
       for (const target of running) {
-        const round = await loadRound(target, options.connections, options.warmup);
+        const round = await loadRound(target, generator, options.warmup, 'w');
         if (failures(round) > 0)
           warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
         await settle(target, warnings);
@@ -131,14 +142,16 @@ async function measureLoad(targets, prepareDb, warnings) {
     for (let i = 1; i <= options.rounds; i++) {
       for (const target of running) {
         if (!isAlive(target, warnings)) continue;
-        const round = await loadRound(target, options.connections, options.duration);
+        const round = await loadRound(target, generator, options.duration, `r${i}`);
         round.settleMs = await settle(target, warnings);
+        round.rss = rssOf(target.child.proc.pid);
         target.rounds.push(round);
         log(progressLine(i, target, round));
       }
     }
   } finally {
     for (const target of running) {
+      target.rss.afterLoad = target.rounds.at(-1)?.rss;
       await stopChild(target.child);
       if (target.db && !target.crash) {
         target.stored = { ...countStoredClients(target.db), initial: target.initial, answered: target.answered };
@@ -146,7 +159,9 @@ async function measureLoad(targets, prepareDb, warnings) {
     }
   }
   const load = {};
-  for (const { row, rounds, stored, crash } of running) load[row.name] = { label: row.label, rounds, stored, crash };
+  for (const { row, rounds, stored, crash, rss } of running) {
+    load[row.name] = { label: row.label, rounds, stored, crash, rss };
+  }
   for (const { row, stored } of running) {
     if (stored && stored.clients + stored.unfolded < stored.initial + stored.answered) {
       warnings.push(`${row.name}: db.json holds fewer clients than registrations answered 201`);
@@ -155,9 +170,27 @@ async function measureLoad(targets, prepareDb, warnings) {
   return load;
 }
 
-/** One round of load on a target; the registrations it answers count towards what its db.json must hold. */
-async function loadRound(target, connections, duration) {
-  const round = await runRound(target.child.url, { connections, duration, request: target.row.request });
+/**
+ * One round of load on a target, and the share of one CPU its process used meanwhile (near 100%: the
+ * server, not the generator, sets the pace). The registrations it answers count towards what its
+ * db.json must hold.
+ */
+async function loadRound(target, generator, duration, tag) {
+  const { pid } = target.child.proc;
+  const cpuBefore = cpuSecondsOf(pid);
+  const started = performance.now();
+  const round = await runRound(target.child.url, {
+    generator,
+    connections: options.connections,
+    duration,
+    request: target.row.request,
+    tag,
+  });
+  const cpuAfter = cpuSecondsOf(pid);
+  round.cpu =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : Math.round(((cpuAfter - cpuBefore) / ((performance.now() - started) / 1000)) * 100);
   // A row that loads another request (a GET) registers nothing.
   if (!target.row.request) target.answered += round.ok;
   return round;
@@ -231,18 +264,20 @@ function progressLine(i, { row }, round) {
   const settled = round.settleMs > 150 ? `, idle after ${round.settleMs} ms` : '';
   return (
     `round ${i}/${options.rounds} ${row.name.padEnd(6)} ${Math.round(round.rps).toLocaleString('en').padStart(7)} req/s` +
-    `  p50 ${round.p50} ms  p99 ${round.p99} ms${settled}` +
+    `  p50 ${round.p50} ms  p99 ${round.p99} ms  cpu ${round.cpu ?? '-'}%${settled}` +
     (bad ? `  !!! ${bad} failed: ${JSON.stringify(round.statuses)} ${round.firstError ?? ''}` : '')
   );
 }
 
-/** Spawn → first 201, each run on a fresh process and a fresh copy of its db. */
+/**
+ * Spawn → first 201, each run on a fresh process and a fresh copy of its db; the rows take turns
+ * (floor, fresh, 50k, floor, …) so that a drift of the machine hits them alike.
+ */
 async function measureColdStarts(colds, prepareDb, warnings) {
-  const cold = {};
-  for (const row of colds) {
-    const runs = [];
-    let failed = 0;
-    for (let i = 0; i < row.runs; i++) {
+  const cold = Object.fromEntries(colds.map((row) => [row.name, { label: row.label, runs: [], failures: 0 }]));
+  const turns = Math.max(0, ...colds.map((row) => row.runs));
+  for (let i = 0; i < turns; i++) {
+    for (const row of colds.filter((r) => i < r.runs)) {
       const db = prepareDb(row);
       const started = performance.now();
       let child;
@@ -250,19 +285,18 @@ async function measureColdStarts(colds, prepareDb, warnings) {
         child = await startChild(argvOf(row, db));
         const res = await postJson(`${child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
         const elapsed = performance.now() - started;
-        if (res.status === 201) runs.push(Math.round(elapsed * 10) / 10);
+        if (res.status === 201) cold[row.name].runs.push(Math.round(elapsed * 10) / 10);
         else throw new Error(`answered ${res.status}: ${res.text.slice(0, 300)}`);
       } catch (err) {
-        failed++;
+        cold[row.name].failures++;
         warnings.push(`${row.name} run ${i + 1}: ${err.message}`);
       } finally {
         if (child) await stopChild(child);
         if (db) rmSync(join(db, '..'), { recursive: true, force: true });
       }
     }
-    log(`${row.name}: ${runs.join(', ')} ms`);
-    cold[row.name] = { label: row.label, runs, failures: failed };
   }
+  for (const [name, { runs }] of Object.entries(cold)) log(`${name}: ${runs.join(', ')} ms`);
   return cold;
 }
 
@@ -277,6 +311,7 @@ function readOptions(argv) {
         connections: { type: 'string', default: '32' },
         warmup: { type: 'string', default: '1' },
         only: { type: 'string' },
+        generator: { type: 'string' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -307,12 +342,16 @@ function readOptions(argv) {
   );
   const unknown = [...only].filter((name) => !known.includes(name));
   if (unknown.length) usageError(`--only must name some of ${known.join(', ')}, got ${unknown.join(', ')}`);
+  if (values.generator !== undefined && !['wrk', 'autocannon'].includes(values.generator)) {
+    usageError(`--generator must be wrk or autocannon, got ${values.generator}`);
+  }
   return {
     duration: number('duration', { min: 1, integer: true }),
     rounds: number('rounds', { min: 1, integer: true }),
     connections: number('connections', { min: 1, integer: true }),
     warmup: number('warmup', { min: 0, integer: true }),
     only,
+    generator: values.generator,
     json: values.json,
     cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
   };

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // npm run soak [-- --seconds N] [--connections C]: a dcr-mock server (bench/soak-child.js) under a
 // mix of good registrations, bad inputs, every failure mode (through x-dcr-mock-fail) and control-plane
-// calls for N seconds (default 300). Memory and open handles are sampled after warm-up and at the end,
-// each time after a reset and a GC: exits 1 unless RSS stays within 20%, the handles are back to the
-// baseline, nothing got an answer it should not have, and the server saw no unhandled rejection.
+// calls for N seconds (default 300). Memory (VmRSS and the V8 heap, after a GC) is printed every 10 s so
+// that a leak shows as a climb, with its trend at the end; memory and open handles are also sampled after
+// warm-up and at the end, each time after a reset and a GC: exits 1 unless RSS stays within 20% and the
+// heap grows by no more than 25%, the handles are back to the baseline, nothing got an answer it should
+// not have, and the server saw no unhandled rejection.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { rssOf } from './proc.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '300' }, connections: { type: 'string', default: '8' } },
@@ -25,7 +28,9 @@ if (!(SECONDS > 0) || !(CONNECTIONS > 0)) {
 }
 const WARMUP_MS = Math.min(10_000, SECONDS * 100);
 const RESET_EVERY_MS = 5_000;
+const SAMPLE_EVERY_MS = 10_000;
 const MAX_RSS_GROWTH = 0.2;
+const MAX_HEAP_GROWTH = 0.25;
 
 const dir = mkdtempSync(join(tmpdir(), 'dcr-mock-soak-'));
 const child = fork(fileURLToPath(new URL('./soak-child.js', import.meta.url)), [join(dir, 'db.json')], {
@@ -45,6 +50,11 @@ const ask = async (type) => {
     const [message] = await once(child, 'message');
     if (message.type === (type === 'stop' ? 'stopped' : type)) return message;
   }
+};
+/** A sample, with RSS read from /proc/<pid>/status (VmRSS) where there is one, as the bench reads it. */
+const sampleMemory = async () => {
+  const s = await ask('sample');
+  return { ...s, rss: rssOf(child.pid) ?? s.rss };
 };
 
 const [ready] = await once(child, 'message');
@@ -184,7 +194,17 @@ async function settledSample() {
   const agent = new Agent({ keepAlive: false });
   await send(agent, { path: '/__dcr/reset' });
   await sleep(1_000);
-  return ask('sample');
+  return sampleMemory();
+}
+
+/** Least-squares slope of `y` over `x`: the trend of a series of samples. */
+function slope(points) {
+  const n = points.length;
+  if (n < 2) return undefined;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return sxx === 0 ? undefined : points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
 }
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -203,26 +223,40 @@ console.log(
 
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
+const series = [];
 while (Date.now() < deadline) {
-  await load(Math.min(10_000, deadline - Date.now()));
-  const s = await ask('sample');
-  console.log(
-    `[soak] ${Math.round((Date.now() - started) / 1000)} s: ${tally.requests} requests, RSS ${mb(s.rss)}, heap ${mb(s.heapUsed)}`,
-  );
+  await load(Math.min(SAMPLE_EVERY_MS, deadline - Date.now()));
+  const s = await sampleMemory();
+  const seconds = (Date.now() - started) / 1000;
+  series.push({ seconds, rss: s.rss, heap: s.heapUsed });
+  console.log(`[soak] ${Math.round(seconds)} s: ${tally.requests} requests, RSS ${mb(s.rss)}, heap ${mb(s.heapUsed)}`);
 }
 
 const end = await settledSample();
 console.log(`[soak] end:   RSS ${mb(end.rss)}, heap ${mb(end.heapUsed)}, handles ${show(end.resources)}`);
+const perMinute = (key) => {
+  const trend = slope(series.map((p) => [p.seconds / 60, p[key]]));
+  return trend === undefined ? '-' : `${trend >= 0 ? '+' : '-'}${mb(Math.abs(trend))}/min`;
+};
+console.log(`[soak] RSS over time (MB): ${series.map((p) => (p.rss / 1048576).toFixed(1)).join(' ')}`);
+console.log(
+  `[soak] trend over ${series.length} samples (least squares): RSS ${perMinute('rss')}, heap ${perMinute('heap')}`,
+);
 const stopped = await ask('stop');
 const [code] = await once(child, 'exit');
 
 const growth = (end.rss - start.rss) / start.rss;
+const heapGrowth = (end.heapUsed - start.heapUsed) / start.heapUsed;
 const handlesBack =
   JSON.stringify(Object.entries(end.resources).sort()) === JSON.stringify(Object.entries(start.resources).sort());
 const verdicts = [
   [
     Math.abs(growth) <= MAX_RSS_GROWTH,
     `RSS ${mb(start.rss)} → ${mb(end.rss)} (${(growth * 100).toFixed(1)}%, limit ±${MAX_RSS_GROWTH * 100}%)`,
+  ],
+  [
+    heapGrowth <= MAX_HEAP_GROWTH,
+    `heap ${mb(start.heapUsed)} → ${mb(end.heapUsed)} (${(heapGrowth * 100).toFixed(1)}%, limit +${MAX_HEAP_GROWTH * 100}%)`,
   ],
   [handlesBack, `handles back to baseline: ${show(start.resources)} → ${show(end.resources)}`],
   [

@@ -45,12 +45,16 @@ export const LOAD_TARGETS = [
   },
 ];
 
-/** Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. */
+/**
+ * Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. Runs alternate
+ * between the rows, like rounds, so that the floor's start and dcr-mock's see the same machine.
+ */
 export const COLD_STARTS = [
-  { name: 'cold', label: 'fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5 },
+  { name: 'cold-floor', label: 'bare node:http server', script: FLOOR_SCRIPT, runs: 5 },
+  { name: 'cold', label: 'dcr-mock, fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5 },
   {
     name: 'cold-50k',
-    label: `db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
+    label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
     script: CLI_SCRIPT,
     db: 'prefilled',
     runs: 3,
@@ -58,15 +62,20 @@ export const COLD_STARTS = [
 ];
 
 /**
- * The contract's aims (PRODUCT.md, Performance aims): a throughput ratio between two load targets
- * measured in the same run, or a cold start's median.
+ * The contract's aims (PRODUCT.md, Performance aims), each a ratio between two figures of the same run:
+ * `metric` of `target` over `metric` of `over` (rps: req/s; p99: p99 latency; cold: median cold start),
+ * at least `atLeast` or at most `atMost`. Without `over`, the figure itself is held to `atMost` (ms).
  */
 export const AIMS = [
-  { label: 'mem >= 0.5x floor', target: 'mem', over: 'floor', atLeast: 0.5 },
-  { label: 'rules >= 0.9x mem', target: 'rules', over: 'mem', atLeast: 0.9 },
-  { label: 'file >= 0.25x floor', target: 'file', over: 'floor', atLeast: 0.25 },
-  { label: '50k >= 0.5x file', target: '50k', over: 'file', atLeast: 0.5 },
-  { label: 'cold start < 500 ms', cold: 'cold', below: 500 },
+  { label: 'mem req/s >= 0.9x floor', metric: 'rps', target: 'mem', over: 'floor', atLeast: 0.9 },
+  { label: 'file req/s >= 0.75x floor', metric: 'rps', target: 'file', over: 'floor', atLeast: 0.75 },
+  { label: '50k req/s >= 0.75x floor', metric: 'rps', target: '50k', over: 'floor', atLeast: 0.75 },
+  { label: 'file p99 <= 3x mem p99', metric: 'p99', target: 'file', over: 'mem', atMost: 3 },
+  { label: '50k p99 <= 3x mem p99', metric: 'p99', target: '50k', over: 'mem', atMost: 3 },
+  { label: 'cold start <= 1.5x floor', metric: 'cold', target: 'cold', over: 'cold-floor', atMost: 1.5 },
+  { label: 'cold start on 50k <= 400 ms', metric: 'cold', target: 'cold-50k', atMost: 400 },
+  // Not in the contract: what 100 rules cost, since every registration checks them all.
+  { label: 'rules req/s >= 0.9x mem', metric: 'rps', target: 'rules', over: 'mem', atLeast: 0.9 },
 ];
 
 /** The argv a row runs with, given the db file prepared for it. */
