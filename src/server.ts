@@ -17,6 +17,7 @@ import { registrationHandler } from './registration/handler.js';
 import { managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
 import { Registrar } from './registration/registrar.js';
+import { loadVerificationKeys } from './registration/statement-keys.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -48,12 +49,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const write = hooks.write ?? ((line: string) => process.stdout.write(line));
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
+  const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
   const store = await Store.open(config.db);
   const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock, {
     issuer: () => issuer,
     ids: config.ids,
     oidcRules: config.oidcRules,
-    softwareStatementKeys: config.softwareStatementKey,
+    softwareStatementKeys: keys,
     rotateRegistrationToken: config.rotateRegistrationToken,
   });
   const gate = new RegistrationGate({

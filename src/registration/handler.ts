@@ -39,7 +39,7 @@ export function registrationHandler(deps: RegistrationDeps): Handler {
       return;
     }
     if (decision.failure) return applyFailure(ex, decision.failure.rule, parsed, deps);
-    const client = deps.registrar.register(validBody(parsed));
+    const client = await deps.registrar.register(validBody(parsed));
     ex.clientId = client['client_id'] as string;
     sendJson(ex.res, 201, client, NO_STORE);
   };
@@ -57,7 +57,7 @@ function admit(ex: Exchange, gate: RegistrationGate | undefined): Answer | undef
   }
 }
 
-function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: RegistrationDeps): void {
+async function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: RegistrationDeps): Promise<void> {
   const { mode } = rule;
   const tag = { 'x-dcr-mock-failure': mode };
   const success = (client: Record<string, unknown>): Answer => ({
@@ -78,18 +78,18 @@ function applyFailure(ex: Exchange, rule: FailureRule, parsed: Parsed, deps: Reg
     case 'missing_client_id':
     case 'status_200':
     case 'wrong_content_type':
-      return net.sendAnswer(ex.res, badSuccess(mode, deps.registrar.preview(validBody(parsed))), tag);
+      return net.sendAnswer(ex.res, badSuccess(mode, await deps.registrar.preview(validBody(parsed))), tag);
     case 'reset':
       return net.reset(ex.res);
     case 'empty_response':
       return net.emptyResponse(ex.res);
     case 'truncated':
-      return net.truncated(ex.res, success(deps.registrar.preview(validBody(parsed))));
+      return net.truncated(ex.res, success(await deps.registrar.preview(validBody(parsed))));
     case 'timeout':
       return net.timeout(ex.res, rule.ms?.[1] ?? net.DEFAULT_TIMEOUT_MS, deps.faults);
     case 'slow_body': {
       // The server did its work; only the answer is slow. So the client is stored, as for a delay.
-      const client = deps.registrar.register(validBody(parsed));
+      const client = await deps.registrar.register(validBody(parsed));
       ex.clientId = client['client_id'] as string;
       return net.slowBody(ex.res, success(client), rule.ms?.[1] ?? net.DEFAULT_SLOW_BODY_MS, deps.faults);
     }

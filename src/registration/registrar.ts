@@ -8,7 +8,8 @@ import { CONTENT_KEY_FIELD, ContentCounters, contentCredentialKey, contentHash }
 import { CredentialFactory } from './credentials.js';
 import type { ClientMetadata } from './metadata.js';
 import { type ProfileSpec, clientResponse } from './profiles.js';
-import { type VerificationKey, applySoftwareStatement } from './software-statement.js';
+import { applySoftwareStatement } from './software-statement.js';
+import type { VerificationKeys } from './statement-keys.js';
 import type { Fixture } from './fixtures.js';
 import { validateClientMetadata } from './validate.js';
 import { isObject } from '../is-object.js';
@@ -21,7 +22,7 @@ export interface RegistrarOptions {
   /** OIDC Registration 1.0 rules; the profile decides when undefined. */
   readonly oidcRules?: boolean | undefined;
   /** Verify software statements with these keys; decode them only when undefined. */
-  readonly softwareStatementKeys?: readonly VerificationKey[] | undefined;
+  readonly softwareStatementKeys?: VerificationKeys | undefined;
   /** RFC 7592: a new registration access token on each use. */
   readonly rotateRegistrationToken?: boolean;
 }
@@ -51,8 +52,9 @@ export class Registrar {
   }
 
   /** Throws an OAuthError for bad metadata; stores nothing and advances nothing then. */
-  register(body: unknown): Record<string, unknown> {
-    const { n, record, response, content } = this.#next(body);
+  async register(body: unknown): Promise<Record<string, unknown>> {
+    // The statement is verified first: from the sequence number read to the client stored, nothing awaits.
+    const { n, record, response, content } = this.#next(await this.#withStatement(body));
     this.store.add(record, n);
     if (content) this.#counters.count(content.hash, content.index);
     return response;
@@ -72,8 +74,8 @@ export class Registrar {
   }
 
   /** The answer the next registration of this body would get, without storing it or advancing anything. */
-  preview(body: unknown): Record<string, unknown> {
-    return this.#next(body).response;
+  async preview(body: unknown): Promise<Record<string, unknown>> {
+    return this.#next(await this.#withStatement(body)).response;
   }
 
   /**
@@ -111,7 +113,7 @@ export class Registrar {
         'client_secret must be left out or be the secret issued: a client cannot choose its own',
       );
     }
-    const metadata = this.#metadata(body);
+    const metadata = this.#metadata(await this.#withStatement(body));
     const issuedAt = client['client_id_issued_at'];
     const response = clientResponse(
       this.profile,
@@ -171,9 +173,13 @@ export class Registrar {
     return { n, record, response: this.#withUri(response), content };
   }
 
+  /** The body with a software statement's claims applied (RFC 7591 §2.3), once the statement verifies. */
+  #withStatement(body: unknown): Promise<unknown> {
+    return applySoftwareStatement(body, this.#options.softwareStatementKeys, this.clock());
+  }
+
   #metadata(body: unknown): ClientMetadata {
-    const merged = applySoftwareStatement(body, this.#options.softwareStatementKeys, this.clock());
-    return validateClientMetadata(merged, { oidcRules: this.#oidcRules });
+    return validateClientMetadata(body, { oidcRules: this.#oidcRules });
   }
 
   /** A stored client as RFC 7592 shows it. */
