@@ -9,7 +9,7 @@ import {
   toFailureRule,
 } from './failures/spec.js';
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
-import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
+import { type KeySource, readVerificationKeys } from './registration/statement-keys.js';
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 import { show } from './show.js';
 
@@ -92,7 +92,8 @@ export interface Config {
   readonly initialAccessToken: readonly string[];
   readonly maxClients: number | undefined;
   readonly rateLimit: RateLimit | undefined;
-  readonly softwareStatementKey: readonly VerificationKey[] | undefined;
+  /** Read and checked for shape; the server imports the keys when it starts. */
+  readonly softwareStatementKey: KeySource | undefined;
   readonly rotateRegistrationToken: boolean;
   /** Validated fixtures, in file order. */
   readonly fixtures: readonly Fixture[];
@@ -220,7 +221,7 @@ const CHECKS: Record<keyof Config, Check> = {
     throw usageError(`--max-clients must be a whole number (0 or more), got ${show(v)}`);
   },
   rateLimit: (v) => (v === undefined ? undefined : parseRateLimit(v)),
-  softwareStatementKey: (v) => (v === undefined ? undefined : loadVerificationKeys(v)),
+  softwareStatementKey: (v) => (v === undefined ? undefined : readVerificationKeys(v)),
   rotateRegistrationToken: bool('rotate-registration-token'),
   fixtures: (v) => loadFixtures(v),
 };

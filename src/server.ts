@@ -21,7 +21,8 @@ import { fixtureRecord } from './registration/fixtures.js';
 import { ClientIssuer } from './registration/issue.js';
 import { ClientManager, managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
-import { clientMetadataOf } from './registration/validate.js';
+import { loadVerificationKeys } from './registration/statement-keys.js';
+import { validateClientMetadata, withStatement } from './registration/validate.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -53,12 +54,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const write = hooks.write ?? ((line: string) => process.stdout.write(line));
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
+  const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
   const store = await Store.open(config.db);
   const profile = profileSpec(config.profile);
   const oidcRules = config.oidcRules ?? profile.oidcRules ?? false;
   const credentials = new CredentialFactory(config.seed);
-  const metadataOf = (body: unknown) =>
-    clientMetadataOf(body, { oidcRules, softwareStatementKeys: config.softwareStatementKey, clock });
+  const statement = (body: unknown) => withStatement(body, keys, clock);
+  const metadataOf = (body: unknown) => validateClientMetadata(body, { oidcRules });
   const clientIssuer = new ClientIssuer(store, {
     profile,
     credentials,
@@ -73,7 +75,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     credentials,
     clock,
     oidcRules,
-    metadataOf,
+    metadataOf: async (body) => metadataOf(await statement(body)),
     issuer: clientIssuer,
     rotateRegistrationToken: config.rotateRegistrationToken,
   });
@@ -99,7 +101,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
 
   const drain = new Drain();
   const route = createApp({
-    register: registrationEndpoint({ issuer: clientIssuer, metadataOf, plan, faults, clock, gate }),
+    register: registrationEndpoint({ issuer: clientIssuer, statement, metadataOf, plan, faults, clock, gate }),
     manage: managementHandler(profile, manager),
     control: controlHandler({
       store,

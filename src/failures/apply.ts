@@ -19,8 +19,8 @@ export interface FailureDeps {
  * endpoint's work (stores what it stores) and returns the same answer.
  */
 export interface FailureTarget {
-  preview(): Answer;
-  commit(): Answer;
+  preview(): Answer | Promise<Answer>;
+  commit(): Answer | Promise<Answer>;
 }
 
 /** What the failure steps leave in an endpoint's state. */
@@ -57,8 +57,7 @@ export function failureSteps<S extends FailureState>(
   const fail: Step<S> = (ex, s) => {
     const active = s.decision?.failure;
     if (!active) return undefined;
-    applyFailure(ex, active, target(ex, s), deps);
-    return ENDED;
+    return applyFailure(ex, active, target(ex, s), deps).then(() => ENDED);
   };
   return [chooseFailure, delay, fail];
 }
@@ -70,7 +69,12 @@ function gone(ex: Exchange): typeof ENDED {
 }
 
 /** Answers with the failure a rule chose, whatever the endpoint: one switch for all of them. */
-export function applyFailure(ex: Exchange, active: ActiveRule, target: FailureTarget, deps: FailureDeps): void {
+export async function applyFailure(
+  ex: Exchange,
+  active: ActiveRule,
+  target: FailureTarget,
+  deps: FailureDeps,
+): Promise<void> {
   const { rule } = active;
   const { mode } = rule;
   const spec = deps.plan.catalogue.mode(rule.endpoint, mode);
@@ -85,7 +89,7 @@ export function applyFailure(ex: Exchange, active: ActiveRule, target: FailureTa
         tag,
       );
     case 'bad-success':
-      return writeAnswer(ex.res, spec.spoil!(target.preview()), tag);
+      return writeAnswer(ex.res, spec.spoil!(await target.preview()), tag);
     case 'delay':
       throw new Error('delay is applied before any other mode');
     case 'network':
@@ -97,12 +101,12 @@ export function applyFailure(ex: Exchange, active: ActiveRule, target: FailureTa
     case 'empty_response':
       return net.emptyResponse(ex.res);
     case 'truncated':
-      return net.truncated(ex.res, tagged(target.preview()));
+      return net.truncated(ex.res, tagged(await target.preview()));
     case 'timeout':
       return net.timeout(ex.res, rule.ms?.[1] ?? net.DEFAULT_TIMEOUT_MS, deps.faults);
     case 'slow_body':
       // The server did its work; only the answer is slow. So the endpoint commits, as for a delay.
-      return net.slowBody(ex.res, tagged(target.commit()), rule.ms?.[1] ?? net.DEFAULT_SLOW_BODY_MS, deps.faults);
+      return net.slowBody(ex.res, tagged(await target.commit()), rule.ms?.[1] ?? net.DEFAULT_SLOW_BODY_MS, deps.faults);
     default:
       throw new Error(`network mode ${mode} has no fault`);
   }

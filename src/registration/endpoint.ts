@@ -10,7 +10,9 @@ import type { ClientMetadata } from './metadata.js';
 
 export interface RegistrationDeps extends FailureDeps {
   readonly issuer: ClientIssuer;
-  /** The metadata a body asks for: software statement applied, tables checked. */
+  /** The body with its software statement applied (verified where keys are given); at once without one. */
+  readonly statement: (body: unknown) => unknown | Promise<unknown>;
+  /** The metadata a body asks for, checked against the tables. */
   readonly metadataOf: (body: unknown) => ClientMetadata;
   /** Rate limit, initial access token, tenant limit: checked before failure rules. */
   readonly gate?: RegistrationGate;
@@ -19,13 +21,15 @@ export interface RegistrationDeps extends FailureDeps {
 interface State extends FailureState {
   text: string;
   body: ParsedBody;
+  /** The body once its software statement, if any, is applied. */
+  asked: unknown;
   metadata: ClientMetadata;
   issued: Issued;
 }
 
 /**
  * POST /oidc/register, as node-oidc-provider writes its endpoints: read → parse → gate (limits) →
- * choose failure → delay → fail, or validate → issue → persist → respond.
+ * choose failure → delay → fail, or software statement → validate → issue → persist → respond.
  */
 export function registrationEndpoint(deps: RegistrationDeps): Handler {
   const read: Step<State> = async (ex, s) => {
@@ -41,8 +45,19 @@ export function registrationEndpoint(deps: RegistrationDeps): Handler {
     deps.gate?.admit(ex.req, ex.res);
     return undefined;
   };
+  const statement: Step<State> = (_ex, s) => {
+    const asked = deps.statement(validBody(s.body));
+    if (!(asked instanceof Promise)) {
+      s.asked = asked;
+      return undefined;
+    }
+    return asked.then((merged) => {
+      s.asked = merged;
+      return undefined;
+    });
+  };
   const validate: Step<State> = (_ex, s) => {
-    s.metadata = deps.metadataOf(validBody(s.body));
+    s.metadata = deps.metadataOf(s.asked);
     return undefined;
   };
   const issue: Step<State> = (_ex, s) => {
@@ -58,9 +73,11 @@ export function registrationEndpoint(deps: RegistrationDeps): Handler {
 
   // What a failure spoils or cuts: the registration this body would get, without storing it; slow_body stores it.
   const target = (ex: Exchange, s: State): FailureTarget => ({
-    preview: () => created(deps.issuer.issue(deps.metadataOf(validBody(s.body)))),
-    commit: () => {
-      const issued = deps.issuer.issue(deps.metadataOf(validBody(s.body)));
+    preview: async () => created(deps.issuer.issue(deps.metadataOf(await deps.statement(validBody(s.body))))),
+    commit: async () => {
+      const metadata = deps.metadataOf(await deps.statement(validBody(s.body)));
+      // From the sequence number read to the client stored, nothing awaits.
+      const issued = deps.issuer.issue(metadata);
       deps.issuer.commit(issued);
       ex.clientId = issued.record.client_id;
       return created(issued);
@@ -71,6 +88,7 @@ export function registrationEndpoint(deps: RegistrationDeps): Handler {
     parse,
     gate,
     ...failureSteps<State>('registration', deps, (ex, s) => subjectOf(ex, s.body), target),
+    statement,
     validate,
     issue,
     persist,

@@ -24,8 +24,8 @@ export interface ManagementOptions {
   readonly credentials: CredentialFactory;
   readonly clock: () => Date;
   readonly oidcRules: boolean;
-  /** The metadata a body asks for, checked as a registration's. */
-  readonly metadataOf: (body: unknown) => ClientMetadata;
+  /** The metadata a body asks for, checked as a registration's (its software statement verified). */
+  readonly metadataOf: (body: unknown) => Promise<ClientMetadata>;
   /** registration_client_uri. */
   readonly issuer: ClientIssuer;
   /** A new registration access token on each use. */
@@ -76,7 +76,7 @@ export class ClientManager {
       );
     }
     const { profile, credentials, clock } = this.#o;
-    const metadata = this.#o.metadataOf(body);
+    const metadata = await this.#o.metadataOf(body);
     const issuedAt = client['client_id_issued_at'];
     const response = clientResponse(
       profile,

@@ -7,7 +7,8 @@ import {
   REDIRECT_URI_RULES,
 } from './metadata.js';
 import { isObject } from '../is-object.js';
-import { type VerificationKey, applySoftwareStatement } from './software-statement.js';
+import { applySoftwareStatement } from './software-statement.js';
+import type { VerificationKeys } from './statement-keys.js';
 
 export interface ValidationOptions {
   /** Also apply OpenID Connect Registration 1.0's rules (application_type and redirect URI schemes). */
@@ -86,14 +87,15 @@ function validateRedirectUris(value: unknown): string[] {
   });
 }
 
-export interface MetadataRules extends ValidationOptions {
-  /** Verify software statements with these keys; decode them only when undefined. */
-  readonly softwareStatementKeys?: readonly VerificationKey[] | undefined;
-  readonly clock: () => Date;
-}
-
-/** The metadata a registration body asks for: its software statement applied (RFC 7591 §2.3), then the tables checked. */
-export function clientMetadataOf(body: unknown, rules: MetadataRules): ClientMetadata {
-  const merged = applySoftwareStatement(body, rules.softwareStatementKeys, rules.clock());
-  return validateClientMetadata(merged, rules);
+/**
+ * The body with its software statement's claims applied (RFC 7591 §2.3), once the statement verifies:
+ * the body itself, at once, when it carries none.
+ */
+export function withStatement(
+  body: unknown,
+  keys: VerificationKeys | undefined,
+  clock: () => Date,
+): unknown | Promise<unknown> {
+  const jwt = isObject(body) ? body['software_statement'] : undefined;
+  return jwt === undefined || jwt === null ? body : applySoftwareStatement(body, keys, clock());
 }

@@ -1,9 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import type { RunningServer } from '../../src/server.js';
-import { type Alg, keyPair, signJwt, unsignedJwt } from '../support/jwt.js';
+import { ALGS, keyPair, signJwt, unsignedJwt } from '../support/jwt.js';
 import { register, start, tempDir } from '../support/server.js';
 
 const CLOCK = '2026-01-01T00:00:00Z';
@@ -79,8 +80,6 @@ describe('software_statement without a key: decoded, not verified', () => {
     }
   });
 });
-
-const ALGS: Alg[] = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 describe.each(ALGS)('--software-statement-key with %s', (alg) => {
   const keys = keyPair(alg);
@@ -175,6 +174,74 @@ describe('--software-statement-key forms', () => {
     }
   });
 
+  it('a key without kid is tried whatever kid the header names', async () => {
+    const server = await start({
+      softwareStatementKey: ec.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    try {
+      const res = await register(server, {
+        ...plain,
+        software_statement: signJwt(claims, 'ES256', ec.privateKey, { kid: 'any' }),
+      });
+      expect(res.status, res.text).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    { name: 'PKCS #8 PEM', key: () => rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    { name: 'PKCS #1 PEM', key: () => rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() },
+    { name: 'a JWK', key: () => rsa.privateKey.export({ format: 'jwk' }) },
+  ])('a private key ($name): its public half verifies', async ({ key }) => {
+    const server = await start({ softwareStatementKey: key() });
+    try {
+      const res = await register(server, { ...plain, software_statement: signJwt(claims, 'RS256', rsa.privateKey) });
+      expect(res.status, res.text).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a JWK set may hold keys that verify nothing (an X25519 key): they are left out', async () => {
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
+    const server = await start({ softwareStatementKey: { keys: [x25519, ec.publicKey.export({ format: 'jwk' })] } });
+    try {
+      const res = await register(server, { ...plain, software_statement: signJwt(claims, 'ES256', ec.privateKey) });
+      expect(res.status, res.text).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    {
+      name: 'an RSA key under 2048 bits',
+      value: () => generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }),
+      says: /RSA keys must be 2048 bits or more, this one has 1024/,
+    },
+    {
+      name: 'an Ed448 key',
+      value: () => generateKeyPairSync('ed448').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      says: /an Ed25519 key/,
+    },
+    {
+      name: 'an X25519 key alone',
+      value: () => generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }),
+      says: /key type OKP X25519 cannot verify/,
+    },
+    { name: 'a malformed JWK', value: () => ({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }), says: /malformed/ },
+    {
+      name: 'a PEM block of another kind',
+      value: () => '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n',
+      says: /PEM must be a PUBLIC KEY, a CERTIFICATE or a PRIVATE KEY, not ENCRYPTED PRIVATE KEY/,
+    },
+  ])('$name → the start fails, one line, exit code 2', async ({ value, says }) => {
+    const started = start({ softwareStatementKey: value() });
+    await expect(started).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(says) });
+    await expect(started).rejects.toThrow(/^Failed to read the options: --software-statement-key [^\n]+$/);
+  });
+
   it.each([
     { name: 'a missing file', value: join(dir, 'missing.pem'), says: /cannot read .*missing\.pem \(ENOENT\)/ },
     { name: 'a file that holds no key', value: 'package.json', says: /must hold a public key/ },
@@ -190,5 +257,33 @@ describe('--software-statement-key forms', () => {
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toMatch(says);
     expect(error?.message).toMatch(/^Failed to read the options: --software-statement-key [^\n]+$/);
+  });
+});
+
+describe('what jose refuses once the signature verifies', () => {
+  const ec = keyPair('ES256');
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start({ softwareStatementKey: ec.publicKey.export({ format: 'jwk' }), clock: CLOCK });
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    {
+      name: 'an exp that is not a number',
+      jwt: () => signJwt({ ...claims, exp: 'tomorrow' }, 'ES256', ec.privateKey),
+      says: 'software_statement exp must be a number of seconds since 1970 (RFC 7519 NumericDate)',
+    },
+    {
+      name: 'a crit header naming an unknown extension',
+      jwt: () => signJwt(claims, 'ES256', ec.privateKey, { crit: ['x-vendor'], 'x-vendor': 1 }),
+      says: 'software_statement must be a JWS dcr-mock can verify: Extension Header Parameter "x-vendor" is not recognized',
+    },
+  ])('$name → 400 invalid_software_statement, nothing stored', async ({ jwt, says }) => {
+    const before = server.store.sequence;
+    const res = await register(server, { ...plain, software_statement: jwt() });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ error: 'invalid_software_statement', error_description: says });
+    expect(server.store.sequence).toBe(before);
   });
 });

@@ -59,6 +59,13 @@ describe('the published package', () => {
     });
   }, 60_000);
 
+  // ^1.0.0-beta.3 would take any later beta; from beta.4 on json-server needs a newer Node than engines promises.
+  it('pins json-server to exactly 1.0.0-beta.3, in package.json and the lockfile', () => {
+    const lock = JSON.parse(readFileSync(new URL('package-lock.json', `file://${root}`), 'utf8'));
+    expect(pkg.dependencies['json-server']).toBe('1.0.0-beta.3');
+    expect(lock.packages['node_modules/json-server'].version).toBe('1.0.0-beta.3');
+  });
+
   // A second copy of @playwright/test (one bundled by a fixture package, one in the project) makes
   // Playwright refuse to run; so the package must use the project's copy.
   it('takes @playwright/test as an optional peer, never as its own dependency', () => {
