@@ -13,12 +13,11 @@ import { type KeySource, readVerificationKeys } from './registration/statement-k
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 import { show } from './show.js';
 
-export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
-export type Profile = (typeof PROFILES)[number];
-export const LOG_FORMATS = ['text', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
-export const ID_SCHEMES = ['sequence', 'content'] as const;
-export type IdScheme = (typeof ID_SCHEMES)[number];
+import { type LogFormat, LOG_FORMATS } from './log.js';
+import { ID_SCHEMES, type IdScheme } from './registration/content-ids.js';
+import { PROFILES, type Profile } from './registration/profiles.js';
+
+export { ID_SCHEMES, type IdScheme, LOG_FORMATS, type LogFormat, PROFILES, type Profile };
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
 export interface DcrMockOptions {

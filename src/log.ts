@@ -1,4 +1,5 @@
-import type { LogFormat } from './config.js';
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What is known of a request once it is answered: one log line, one journal entry. */
 export interface RequestRecord {

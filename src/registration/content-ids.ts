@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ClientRecord, Meta } from '../store/shape.js';
 import type { ClientMetadata } from './metadata.js';
 
+/** How credentials are derived: from the registration's place in the sequence, or from its content. */
+export const ID_SCHEMES = ['sequence', 'content'] as const;
+export type IdScheme = (typeof ID_SCHEMES)[number];
+
 /** The field of a stored client that says which content it was registered with: "<hash>:<index>". */
 export const CONTENT_KEY_FIELD = 'content_key';
 

@@ -1,7 +1,6 @@
-import type { IdScheme } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { ClientRecord } from '../store/shape.js';
-import { CONTENT_KEY_FIELD, ContentCounters, contentCredentialKey, contentHash } from './content-ids.js';
+import { CONTENT_KEY_FIELD, ContentCounters, type IdScheme, contentCredentialKey, contentHash } from './content-ids.js';
 import type { CredentialFactory } from './credentials.js';
 import type { ClientMetadata } from './metadata.js';
 import { type ProfileSpec, clientResponse } from './profiles.js';

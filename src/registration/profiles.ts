@@ -1,6 +1,9 @@
-import type { Profile } from '../config.js';
 import type { Credentials } from './credentials.js';
 import { type ClientMetadata, FIELD_RULES } from './metadata.js';
+
+/** The servers dcr-mock emulates. */
+export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
+export type Profile = (typeof PROFILES)[number];
 
 /** What differs between the servers dcr-mock emulates. */
 export interface ProfileSpec {
