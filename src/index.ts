@@ -57,11 +57,17 @@ export interface DcrMock {
    * mock.fail({ mode: 'service_unavailable', times: 1, retry_after: 5 });
    */
   fail(spec: string | FailureRuleInput): FailureRuleView[];
+  /**
+   * Moves the server's clock forward by `seconds` (as `POST /__dcr/clock {"advance": seconds}`), so that
+   * codes and tokens expire without waiting; returns the new time. `reset()` moves it back.
+   */
+  advanceClock(seconds: number): Date;
   /** Removes every rule added at run time; the rules given at start stay. */
   clearFailures(): void;
   /**
    * As `POST /__dcr/reset`: back to the fixtures (other clients forgotten), journal emptied, run-time
-   * rules removed, the counters of the other rules, the credential sequence and the seeded draws rewound.
+   * rules removed, the counters of the other rules, the credential sequence, the seeded draws and the
+   * clock rewound.
    */
   reset(): Promise<void>;
   /** Stops the server and writes the store. Leaves no handle open; calling it again is harmless. */
@@ -93,6 +99,7 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
       const rules = typeof spec === 'string' ? parseFailSpec(spec) : [toFailureRule(spec)];
       return rules.map((rule) => ruleView(server.plan.add(rule)));
     },
+    advanceClock: (seconds) => server.clock.advance(seconds),
     clearFailures: () => server.plan.clearRuntime(),
     reset: () => server.reset(),
     close: () => server.close(),

@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
+import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
 import { controlHandler } from './control/routes.js';
@@ -36,6 +37,7 @@ export interface RunningServer {
   readonly store: Store;
   readonly plan: FailurePlan;
   readonly journal: RequestJournal;
+  readonly clock: ServerClock;
   /** How many fixtures this start added to the store (the others were there already). */
   readonly fixturesAdded: number;
   /** Forgets clients (fixtures come back), journal and run-time rules; rewinds the sequence and the seeded draws. */
@@ -53,7 +55,8 @@ export interface ServerHooks {
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<RunningServer> {
   const write = hooks.write ?? ((line: string) => process.stdout.write(line));
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
+  const serverClock = new ServerClock(config.clock);
+  const clock = serverClock.now;
   const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
   const store = await Store.open(config.db);
   const profile = profileSpec(config.profile);
@@ -92,6 +95,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
   const fixtures = config.fixtures.map((fixture) => fixtureRecord(fixture, { profile, credentials, clock, oidcRules }));
   const reset = async () => {
+    serverClock.reset();
     plan.reset();
     gate.reset();
     journal.clear();
@@ -111,6 +115,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       version: VERSION,
       profile: config.profile,
       started: performance.now(),
+      clock: serverClock,
       reset,
     }),
     issuer: () => issuer,
@@ -157,6 +162,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     store,
     plan,
     journal,
+    clock: serverClock,
     fixturesAdded,
     reset,
     close: () => (closing ??= stop(server, store, faults, drain)),

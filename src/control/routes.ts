@@ -1,3 +1,4 @@
+import type { ServerClock } from '../clock.js';
 import type { Exchange } from '../http/exchange.js';
 import { InvalidRequest, NotFound } from '../errors.js';
 import { adminRefusal } from '../http/bearer.js';
@@ -8,6 +9,7 @@ import type { FailurePlan } from '../failures/rules.js';
 import { FailSpecError, type FailureRule, parseFailSpec, toFailureRule } from '../failures/spec.js';
 import type { Store } from '../store/store.js';
 import type { RequestJournal } from './journal.js';
+import { isObject } from '../is-object.js';
 import { ruleView } from './rules-view.js';
 
 export interface ControlDeps {
@@ -18,6 +20,7 @@ export interface ControlDeps {
   readonly version: string;
   readonly profile: string;
   readonly started: number;
+  readonly clock: ServerClock;
   /** Everything `POST /__dcr/reset` forgets. */
   readonly reset: () => Promise<void>;
 }
@@ -80,6 +83,20 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
       journal.clear();
       noContent(ex);
     },
+    'GET clock': (ex) => sendJson(ex.res, 200, clockView(deps.clock)),
+    'POST clock': async (ex) => {
+      const body = await readJson(ex);
+      const advance = isObject(body) ? body['advance'] : undefined;
+      if (typeof advance !== 'number') {
+        throw new InvalidRequest('the body must be {"advance": SECONDS}, the seconds to move the clock forward');
+      }
+      try {
+        deps.clock.advance(advance);
+      } catch (err) {
+        throw new InvalidRequest((err as Error).message);
+      }
+      sendJson(ex.res, 200, clockView(deps.clock));
+    },
     'POST reset': async (ex) => {
       await deps.reset();
       noContent(ex);
@@ -98,6 +115,10 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     }
     return handler(ex, id);
   };
+}
+
+function clockView(clock: ServerClock) {
+  return { now: clock.now().toISOString(), offset_seconds: clock.offsetSeconds };
 }
 
 function decodeId(raw: string): string {
