@@ -9,6 +9,7 @@ import {
   toFailureRule,
 } from './failures/spec.js';
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
+import { parseMsRange } from './ms-range.js';
 import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
 import { show } from './show.js';
@@ -199,10 +200,8 @@ const CHECKS: Record<keyof Config, Check> = {
   },
   latency: (v) => {
     if (v === undefined) return undefined;
-    const m = typeof v === 'number' || typeof v === 'string' ? /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(String(v)) : null;
-    const min = Number(m?.[1]);
-    const max = m?.[2] === undefined ? min : Number(m[2]);
-    if (m && min <= max && max <= MAX_LATENCY_MS) return [min, max];
+    const range = parseMsRange(v, MAX_LATENCY_MS);
+    if (range) return range;
     throw usageError(`--latency must be milliseconds or MIN-MAX (at most ${MAX_LATENCY_MS}), got ${show(v)}`);
   },
   adminToken: (v) => {
