@@ -1,120 +1,25 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULTS, DEFAULT_CONFIG_FILE, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
-import { ID_SCHEMES } from './config.js';
+import { readConfigFile, resolveConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { MODE_NAMES } from './failures/catalogue.js';
+import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 /** Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. */
 function parseArgs(argv: string[]) {
-  return yargs(argv)
+  const parser = yargs(argv)
     .scriptName('dcr-mock')
     .usage("$0 [options]\n\nA local emulator of Auth0's Dynamic Client Registration endpoint (POST /oidc/register).")
-    .env('DCR_MOCK')
-    .option('port', {
-      alias: 'p',
-      type: 'string',
-      describe: 'port to listen on; 0 picks a free one',
-      defaultDescription: String(DEFAULTS.port),
-    })
-    .option('host', {
-      alias: 'H',
-      type: 'string',
-      describe: 'bind address; a non-loopback one prints a warning',
-      defaultDescription: DEFAULTS.host,
-    })
-    .option('db', {
-      type: 'string',
-      describe: 'lowdb JSON file (created if missing), or :memory:',
-      defaultDescription: DEFAULTS.db,
-    })
-    .option('seed', { type: 'string', describe: 'seed of every generated value', defaultDescription: DEFAULTS.seed })
-    .option('profile', {
-      type: 'string',
-      choices: PROFILES,
-      describe: 'server to emulate (rfc7591: plain RFC 7591 + RFC 7592 management)',
-      defaultDescription: DEFAULTS.profile,
-    })
-    .option('config', {
-      type: 'string',
-      describe: `JSON file of options`,
-      defaultDescription: `${DEFAULT_CONFIG_FILE} if present`,
-    })
-    .option('issuer', {
-      type: 'string',
-      describe: 'issuer and base of advertised endpoints',
-      defaultDescription: 'http://HOST:PORT/',
-    })
-    .option('clock', {
-      type: 'string',
-      describe: 'fixed ISO 8601 time for every generated timestamp',
-      defaultDescription: 'real time',
-    })
-    .option('fail', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2',
-    })
-    .option('latency', { type: 'string', describe: 'delay every registration: MS or MIN-MAX', defaultDescription: '0' })
-    .option('admin-token', {
-      type: 'string',
-      describe: 'require Authorization: Bearer TOKEN on /__dcr/* and json-server routes',
-      defaultDescription: 'none',
-    })
-    .option('fixtures', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'JSON file of clients to preload (idempotent by client_id; reset restores them)',
-      defaultDescription: 'none',
-    })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
-    .option('log', {
-      type: 'string',
-      choices: LOG_FORMATS,
-      describe: 'request log format',
-      defaultDescription: DEFAULTS.log,
-    })
-    .option('ids', {
-      type: 'string',
-      describe: `${ID_SCHEMES.join(' or ')}; content: credentials derived from the request metadata, the same in any order`,
-      defaultDescription: DEFAULTS.ids,
-    })
-    .option('oidc-rules', {
-      type: 'boolean',
-      describe:
-        'OpenID Connect Registration rules: application_type web/native and its redirect URIs (--no-oidc-rules: off)',
-      defaultDescription: 'on in rfc7591',
-    })
-    .option('initial-access-token', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'registration requires Authorization: Bearer TOKEN; repeatable; @FILE reads one token a line',
-      defaultDescription: 'none',
-    })
-    .option('max-clients', {
-      type: 'string',
-      describe: "the registration after N stored clients gets Auth0's 403 too_many_entities",
-      defaultDescription: 'none',
-    })
-    .option('rate-limit', {
-      type: 'string',
-      describe: 'token bucket on registration: R[/BURST] per second, or auth0 (5/s, burst 5)',
-      defaultDescription: 'none',
-    })
-    .option('software-statement-key', {
-      type: 'string',
-      describe: 'verify software_statement signatures with this JWK, JWK set or PEM public key file',
-      defaultDescription: 'decode only',
-    })
-    .option('rotate-registration-token', {
-      type: 'boolean',
-      describe: 'RFC 7592: a new registration access token on each use',
-    })
+    .env('DCR_MOCK');
+  for (const option of OPTIONS) {
+    if (!option.flag) continue;
+    const { help, helpDefault: _, ...spec } = option.flag;
+    parser.option(flagName(option.name), { ...spec, describe: help, defaultDescription: helpDefault(option) });
+  }
+  return parser
     .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
     .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
     .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
@@ -142,8 +47,8 @@ function parseArgs(argv: string[]) {
     .parseSync();
 }
 
-/** The options a flag can set: every key of DEFAULTS, with `--fail` standing for `failures`. */
-const FLAG_NAMES = [...Object.keys(DEFAULTS).filter((name) => name !== 'failures'), 'fail'];
+/** The options a flag sets: every row with a flag but `--config`, which names the file under them. */
+const FLAG_NAMES = OPTIONS.flatMap(({ name, flag }) => (flag && name !== 'config' ? [name] : []));
 
 export async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
@@ -154,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args['help'] || args['version']) return 0;
   try {
-    const file = readConfigFile(args.config ?? DEFAULT_CONFIG_FILE, args.config !== undefined);
+    const configFile = args['config'] as string | undefined;
+    const file = readConfigFile(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
     const flags: Record<string, unknown> = {};
     for (const name of FLAG_NAMES) flags[name] = args[name];
     const config = resolveConfig(file, flags);

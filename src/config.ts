@@ -1,24 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { StartupError, usageError } from './errors.js';
-import {
-  FailSpecError,
-  type FailureRule,
-  type FailureRuleInput,
-  parseFailSpec,
-  toFailureRule,
-} from './failures/spec.js';
-import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
-import { parseMsRange } from './ms-range.js';
-import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
-import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
+import type { FailureRule, FailureRuleInput } from './failures/spec.js';
+import type { RateLimit } from './limits/options.js';
+import { type ID_SCHEMES, type LOG_FORMATS, OPTIONS, type PROFILES } from './options.js';
+import type { Fixture, FixtureClient } from './registration/fixtures.js';
+import type { VerificationKey } from './registration/software-statement.js';
 import { show } from './show.js';
 
-export const PROFILES = ['auth0', 'auth0-permissive', 'rfc7591'] as const;
+export { DEFAULT_CONFIG_FILE, ID_SCHEMES, LOG_FORMATS, PROFILES } from './options.js';
 export type Profile = (typeof PROFILES)[number];
-export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-export const ID_SCHEMES = ['sequence', 'content'] as const;
 export type IdScheme = (typeof ID_SCHEMES)[number];
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
@@ -99,135 +91,16 @@ export interface Config {
   readonly fixtures: readonly Fixture[];
 }
 
-/** Every default, read by the CLI and the programmatic API alike. */
-export const DEFAULTS: Readonly<Config> = Object.freeze({
-  port: 4000,
-  host: '127.0.0.1',
-  db: './db.json',
-  seed: 'dcr-mock',
-  profile: 'auth0',
-  issuer: undefined,
-  clock: undefined,
-  quiet: false,
-  log: 'text',
-  failures: [],
-  latency: undefined,
-  adminToken: undefined,
-  ids: 'sequence',
-  oidcRules: undefined,
-  initialAccessToken: [],
-  maxClients: undefined,
-  rateLimit: undefined,
-  softwareStatementKey: undefined,
-  rotateRegistrationToken: false,
-  fixtures: [],
-});
+/** Every default, read by the CLI and the programmatic API alike: the `value.default` of each row. */
+export const DEFAULTS: Readonly<Config> = Object.freeze(
+  Object.fromEntries(OPTIONS.flatMap((o) => (o.value ? [[o.name, o.value.default]] : []))),
+) as unknown as Config;
 
-export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
+/** How each Config field is checked and normalised, in the table's order. */
+const CHECKS = OPTIONS.flatMap((o) => (o.value ? [[o.name, o.value.check] as const] : []));
 
-type Check = (value: unknown, all: Record<string, unknown>) => unknown;
-
-const oneOf =
-  (name: string, allowed: readonly string[]): Check =>
-  (v) => {
-    if (typeof v === 'string' && allowed.includes(v)) return v;
-    throw usageError(`--${name} must be one of ${allowed.join(', ')}, got ${show(v)}`);
-  };
-
-const nonEmptyString =
-  (name: string): Check =>
-  (v) => {
-    if (typeof v === 'string' && v.length > 0) return v;
-    throw usageError(`--${name} must be a non-empty string, got ${show(v)}`);
-  };
-
-const bool =
-  (name: string): Check =>
-  (v) => {
-    if (typeof v === 'boolean') return v;
-    if (v === 'true' || v === '1') return true;
-    if (v === 'false' || v === '0' || v === '') return false;
-    throw usageError(`--${name} must be true or false, got ${show(v)}`);
-  };
-
-/** One row per option: how to check and normalise a value from any source. */
-const CHECKS: Record<keyof Config, Check> = {
-  port: (v) => {
-    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
-    throw usageError(`--port must be an integer from 0 to 65535, got ${show(v)}`);
-  },
-  host: nonEmptyString('host'),
-  db: nonEmptyString('db'),
-  seed: (v) => {
-    if ((typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    throw usageError(`--seed must be a non-empty string or a number, got ${show(v)}`);
-  },
-  profile: oneOf('profile', PROFILES),
-  issuer: (v) => {
-    if (v === undefined) return undefined;
-    const url = typeof v === 'string' ? URL.parse(v) : null;
-    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash) {
-      return url.href.endsWith('/') ? url.href : `${url.href}/`;
-    }
-    throw usageError(`--issuer must be an absolute http(s) URL without query or fragment, got ${show(v)}`);
-  },
-  clock: (v) => {
-    if (v === undefined) return undefined;
-    const date = v instanceof Date ? v : typeof v === 'string' && v.length > 0 ? new Date(v) : undefined;
-    if (date && !Number.isNaN(date.getTime())) return date;
-    throw usageError(`--clock must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got ${show(v)}`);
-  },
-  quiet: bool('quiet'),
-  log: oneOf('log', LOG_FORMATS),
-  failures: (v, all) => {
-    const fromFlags = all['fail'] === undefined ? [] : [all['fail']].flat();
-    if (!Array.isArray(v)) throw usageError(`failures must be an array of rules or specs, got ${show(v)}`);
-    try {
-      return [
-        ...fromFlags.flatMap((spec) => {
-          if (typeof spec !== 'string') throw new FailSpecError(`--fail must be a spec string, got ${show(spec)}`);
-          return parseFailSpec(spec);
-        }),
-        ...v.flatMap((item, i) =>
-          typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, `failures[${i}]`)],
-        ),
-      ];
-    } catch (err) {
-      if (err instanceof FailSpecError) throw usageError(`bad failure rule: ${err.message}`);
-      throw err;
-    }
-  },
-  latency: (v) => {
-    if (v === undefined) return undefined;
-    const range = parseMsRange(v, MAX_LATENCY_MS);
-    if (range) return range;
-    throw usageError(`--latency must be milliseconds or MIN-MAX (at most ${MAX_LATENCY_MS}), got ${show(v)}`);
-  },
-  adminToken: (v) => {
-    if (v === undefined) return undefined;
-    if (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v)) return v;
-    throw usageError('--admin-token must be printable ASCII without spaces');
-  },
-  ids: oneOf('ids', ID_SCHEMES),
-  oidcRules: (v) => (v === undefined ? undefined : bool('oidc-rules')(v, {})),
-  initialAccessToken: (v) => readInitialAccessTokens(v),
-  maxClients: (v) => {
-    if (v === undefined) return undefined;
-    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
-    throw usageError(`--max-clients must be a whole number (0 or more), got ${show(v)}`);
-  },
-  rateLimit: (v) => (v === undefined ? undefined : parseRateLimit(v)),
-  softwareStatementKey: (v) => (v === undefined ? undefined : loadVerificationKeys(v)),
-  rotateRegistrationToken: bool('rotate-registration-token'),
-  fixtures: (v) => loadFixtures(v),
-};
-
-const MAX_LATENCY_MS = 300_000;
-
-/** Keys read by another key's check: `fail` (the CLI's) is folded into `failures`. */
-const KNOWN = new Set([...Object.keys(CHECKS), 'fail']);
+/** The keys a config file and code may set: every row but the CLI's `config`; `fail` is folded into `failures`. */
+const KNOWN = new Set<string>(OPTIONS.map((o) => o.name).filter((name) => name !== 'config'));
 
 /**
  * The one merge point: later layers win over earlier ones, DEFAULTS under them all.
@@ -243,7 +116,7 @@ export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>)
     }
   }
   const config: Record<string, unknown> = {};
-  for (const [key, check] of Object.entries(CHECKS)) config[key] = check(merged[key], merged);
+  for (const [key, check] of CHECKS) config[key] = check(merged[key], merged);
   return Object.freeze(config) as unknown as Config;
 }
 

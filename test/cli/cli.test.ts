@@ -63,8 +63,19 @@ describe('--help and --version', () => {
       '--clock',
       '--quiet',
       '--log',
+      '--fail',
+      '--latency',
+      '--fixtures',
+      '--admin-token',
+      '--ids',
+      '--oidc-rules',
+      '--initial-access-token',
+      '--max-clients',
+      '--rate-limit',
+      '--software-statement-key',
+      '--rotate-registration-token',
     ]) {
-      expect(stdout).toContain(option);
+      expect(stdout).toMatch(new RegExp(`^ +(-\\w, )?${option} `, 'm'));
     }
   });
 
