@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readCommandLine } from '../../src/cli.js';
+import { type Config, DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
 import { OPTIONS } from '../../src/options.js';
 
@@ -131,6 +132,80 @@ describe('readConfigFile', () => {
     const err = refusal(() => readConfigFile(file(`${name}.json`, text), true));
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(/^Failed to read the config file /);
+    expect(err.message).toMatch(says);
+  });
+});
+
+describe('the command line: flags over DCR_MOCK_* variables over the config file', () => {
+  beforeEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('DCR_MOCK_')) vi.stubEnv(key, undefined);
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  const config = (argv: string[]): Config => {
+    const line = readCommandLine(argv);
+    if (!('config' in line)) throw new Error('expected a configuration, not printed text');
+    return line.config;
+  };
+  const fromFile = () => file('layers.json', { db: 'file.json', seed: 'file', port: 1, log: 'json' });
+
+  it('a variable wins over the file, a flag over both', () => {
+    vi.stubEnv('DCR_MOCK_DB', 'env.json');
+    vi.stubEnv('DCR_MOCK_SEED', 'env');
+    expect(config(['--config', fromFile(), '--db', 'flag.json'])).toMatchObject({
+      db: 'flag.json',
+      seed: 'env',
+      port: 1,
+      log: 'json',
+    });
+  });
+
+  it('a flag wins over a bad variable, which is never checked', () => {
+    vi.stubEnv('DCR_MOCK_PORT', 'abc');
+    expect(config(['--port', '0']).port).toBe(0);
+  });
+
+  it('reads the config file a variable names, and the repeatable flags from variables', () => {
+    vi.stubEnv('DCR_MOCK_CONFIG', fromFile());
+    vi.stubEnv('DCR_MOCK_FAIL', 'rate_limited:times=2');
+    vi.stubEnv('DCR_MOCK_INITIAL_ACCESS_TOKEN', 'one,two');
+    expect(config([])).toMatchObject({
+      db: 'file.json',
+      failures: [expect.objectContaining({ mode: 'rate_limited', times: 2 })],
+      initialAccessToken: ['one', 'two'],
+    });
+  });
+
+  it('reads dcr-mock.config.json from the working directory when no --config is given', () => {
+    const cwd = process.cwd();
+    const folder = join(dir, 'cwd');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'dcr-mock.config.json'), JSON.stringify({ seed: 'from-cwd' }));
+    try {
+      process.chdir(folder);
+      expect(config([]).seed).toBe('from-cwd');
+      expect(config(['--seed', 'flag']).seed).toBe('flag');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('says what --help and --version print instead of a configuration', () => {
+    expect(readCommandLine(['--version'])).toEqual({ printed: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(readCommandLine(['-h'])).toEqual({ printed: expect.stringMatching(/^dcr-mock \[options\]\n/) });
+  });
+
+  it.each([
+    { argv: ['--bogus'], says: /Unknown argument: bogus/ },
+    { argv: ['serve'], says: /Unknown argument: serve/ },
+    { argv: ['--port'], says: /--port must be an integer/ },
+    { argv: ['--fail'], says: /Not enough arguments following: fail/ },
+    { argv: ['--profile', 'x'], says: /Invalid values: Argument: profile, Given: "x", Choices: "auth0"/ },
+  ])('refuses $argv with one line, exit code 2', ({ argv, says }) => {
+    const err = refusal(() => readCommandLine(argv));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^Failed to read the options: .*\. Run dcr-mock --help for the list\.$/);
+    expect(err.message).not.toContain('\n');
     expect(err.message).toMatch(says);
   });
 });
