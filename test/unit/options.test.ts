@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { OPTIONS, flagName, helpDefault } from '../../src/options.js';
+import { END_MARKER, START_MARKER, optionsMarkdown, tableIn, withOptionsTable } from '../../src/options-markdown.js';
 import { runMain } from '../support/main.js';
 
 describe('the options table', () => {
@@ -64,5 +66,38 @@ describe('--help', () => {
     // Only those, and yargs' own two.
     const listed = [...stdout.matchAll(/^ +(?:-\w, )?--([a-z-]+) /gm)].map((m) => m[1]);
     expect(listed).toEqual([...flags.map((o) => flagName(o.name)), 'version', 'help']);
+  });
+});
+
+describe('the options table in the docs', () => {
+  it.each([
+    { page: '../../README.md', anchors: '' },
+    { page: '../../docs/options.md', anchors: '../README.md' },
+  ])('$page holds the table made from src/options.ts', ({ page, anchors }) => {
+    const text = readFileSync(new URL(page, import.meta.url), 'utf8');
+    expect(tableIn(text), `${page} is out of date: run npm run docs:options`).toBe(optionsMarkdown(anchors));
+  });
+
+  it('has one row per README row, then help and version', () => {
+    const rows = optionsMarkdown().split('\n');
+    expect(rows.slice(0, 2)).toEqual(['| option | default | meaning |', '|---|---|---|']);
+    expect(rows).toHaveLength(2 + OPTIONS.filter((o) => o.readme).length + 1);
+    expect(rows).toContain(
+      '| `-p, --port` | `4000` | port; `0` picks a free one (the first line printed tells which) |',
+    );
+    expect(rows).toContain('| `--clock ISO` | real time | a fixed time for every timestamp dcr-mock generates |');
+    expect(rows.at(-1)).toBe('| `-h, --help`, `--version` | | |');
+  });
+
+  it('points links at the README from another page', () => {
+    expect(optionsMarkdown('../README.md')).toContain('see [Profiles](../README.md#profiles)');
+    expect(optionsMarkdown()).toContain('see [Profiles](#profiles)');
+  });
+
+  it('rewrites only what lies between the markers, and refuses a page without them', () => {
+    const page = `# A\n\n${START_MARKER}\nold\n${END_MARKER}\n\nafter\n`;
+    expect(withOptionsTable(page, '| t |', 'page')).toBe(`# A\n\n${START_MARKER}\n\n| t |\n\n${END_MARKER}\n\nafter\n`);
+    expect(tableIn(withOptionsTable(page, '| t |', 'page'))).toBe('| t |');
+    expect(() => withOptionsTable('# A\n', '| t |', 'page')).toThrow(/Failed to update page: it lacks the markers/);
   });
 });
