@@ -26,7 +26,7 @@ const DURATION = Number(values.duration);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const SEED = 'dcr-mock';
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const BODY = JSON.stringify({ client_name: 'bench', redirect_uris: ['https://app.example.com/callback'] });
 
 const dir = mkdtempSync(join(tmpdir(), 'dcr-mock-big-'));

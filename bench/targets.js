@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 
 export const FLOOR_SCRIPT = fileURLToPath(new URL('./floor.js', import.meta.url));
-export const CLI_SCRIPT = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CLI_SCRIPT = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 /** Clients in the generated db.json that `db: 'prefilled'` rows start on. */
 export const PREFILLED_CLIENTS = 50_000;

@@ -1,120 +1,35 @@
-#!/usr/bin/env node
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { DEFAULTS, DEFAULT_CONFIG_FILE, LOG_FORMATS, PROFILES, readConfigFile, resolveConfig } from './config.js';
-import { ID_SCHEMES } from './config.js';
+import { type Config, readConfigFile, resolveConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { MODE_NAMES } from './failures/catalogue.js';
+import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
-/** Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. */
-function parseArgs(argv: string[]) {
-  return yargs(argv)
+/** Where the CLI writes, and what stops the server it starts. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly columns?: number };
+  readonly stderr: { write(text: string): unknown };
+  /** Resolves when the server should stop; by default on the first SIGINT or SIGTERM. */
+  readonly stop?: Promise<unknown>;
+}
+
+/**
+ * Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. Returns the
+ * arguments and what yargs printed for --help or --version.
+ */
+function parseArgs(argv: readonly string[], columns: number | undefined) {
+  const parser = yargs()
     .scriptName('dcr-mock')
     .usage("$0 [options]\n\nA local emulator of Auth0's Dynamic Client Registration endpoint (POST /oidc/register).")
-    .env('DCR_MOCK')
-    .option('port', {
-      alias: 'p',
-      type: 'string',
-      describe: 'port to listen on; 0 picks a free one',
-      defaultDescription: String(DEFAULTS.port),
-    })
-    .option('host', {
-      alias: 'H',
-      type: 'string',
-      describe: 'bind address; a non-loopback one prints a warning',
-      defaultDescription: DEFAULTS.host,
-    })
-    .option('db', {
-      type: 'string',
-      describe: 'lowdb JSON file (created if missing), or :memory:',
-      defaultDescription: DEFAULTS.db,
-    })
-    .option('seed', { type: 'string', describe: 'seed of every generated value', defaultDescription: DEFAULTS.seed })
-    .option('profile', {
-      type: 'string',
-      choices: PROFILES,
-      describe: 'server to emulate (rfc7591: plain RFC 7591 + RFC 7592 management)',
-      defaultDescription: DEFAULTS.profile,
-    })
-    .option('config', {
-      type: 'string',
-      describe: `JSON file of options`,
-      defaultDescription: `${DEFAULT_CONFIG_FILE} if present`,
-    })
-    .option('issuer', {
-      type: 'string',
-      describe: 'issuer and base of advertised endpoints',
-      defaultDescription: 'http://HOST:PORT/',
-    })
-    .option('clock', {
-      type: 'string',
-      describe: 'fixed ISO 8601 time for every generated timestamp',
-      defaultDescription: 'real time',
-    })
-    .option('fail', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2',
-    })
-    .option('latency', { type: 'string', describe: 'delay every registration: MS or MIN-MAX', defaultDescription: '0' })
-    .option('admin-token', {
-      type: 'string',
-      describe: 'require Authorization: Bearer TOKEN on /__dcr/* and json-server routes',
-      defaultDescription: 'none',
-    })
-    .option('fixtures', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'JSON file of clients to preload (idempotent by client_id; reset restores them)',
-      defaultDescription: 'none',
-    })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no request log' })
-    .option('log', {
-      type: 'string',
-      choices: LOG_FORMATS,
-      describe: 'request log format',
-      defaultDescription: DEFAULTS.log,
-    })
-    .option('ids', {
-      type: 'string',
-      describe: `${ID_SCHEMES.join(' or ')}; content: credentials derived from the request metadata, the same in any order`,
-      defaultDescription: DEFAULTS.ids,
-    })
-    .option('oidc-rules', {
-      type: 'boolean',
-      describe:
-        'OpenID Connect Registration rules: application_type web/native and its redirect URIs (--no-oidc-rules: off)',
-      defaultDescription: 'on in rfc7591',
-    })
-    .option('initial-access-token', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'registration requires Authorization: Bearer TOKEN; repeatable; @FILE reads one token a line',
-      defaultDescription: 'none',
-    })
-    .option('max-clients', {
-      type: 'string',
-      describe: "the registration after N stored clients gets Auth0's 403 too_many_entities",
-      defaultDescription: 'none',
-    })
-    .option('rate-limit', {
-      type: 'string',
-      describe: 'token bucket on registration: R[/BURST] per second, or auth0 (5/s, burst 5)',
-      defaultDescription: 'none',
-    })
-    .option('software-statement-key', {
-      type: 'string',
-      describe: 'verify software_statement signatures with this JWK, JWK set or PEM public key file',
-      defaultDescription: 'decode only',
-    })
-    .option('rotate-registration-token', {
-      type: 'boolean',
-      describe: 'RFC 7592: a new registration access token on each use',
-    })
+    .env('DCR_MOCK');
+  for (const option of OPTIONS) {
+    if (!option.flag) continue;
+    const { help, helpDefault: _, ...spec } = option.flag;
+    parser.option(flagName(option.name), { ...spec, describe: help, defaultDescription: helpDefault(option) });
+  }
+  let output = '';
+  const args = parser
     .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
     .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
     .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
@@ -132,53 +47,72 @@ function parseArgs(argv: string[]) {
     .version(VERSION)
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    .wrap(Math.min(110, columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
       // yargs spreads some messages (bad choices) over lines; the reason is printed as one.
       const why = (err?.message ?? msg).replace(/\s*\n\s*/g, ' ');
       throw new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
     })
-    .parseSync();
+    .parseSync([...argv], {}, (_err, _argv, printed) => {
+      output = printed;
+    });
+  return { args, output };
 }
 
-/** The options a flag can set: every key of DEFAULTS, with `--fail` standing for `failures`. */
-const FLAG_NAMES = [...Object.keys(DEFAULTS).filter((name) => name !== 'failures'), 'fail'];
+/** The options a flag sets: every row with a flag but `--config`, which names the file under them. */
+const FLAG_NAMES = OPTIONS.flatMap(({ name, flag }) => (flag && name !== 'config' ? [name] : []));
 
-export async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
+/**
+ * What a command line asks for: the text of --help or --version, or a checked configuration to serve, from
+ * the flags, the DCR_MOCK_* variables and the config file. Throws a StartupError when an option is wrong.
+ */
+export function readCommandLine(argv: readonly string[], columns?: number): { printed: string } | { config: Config } {
+  const { args, output } = parseArgs(argv, columns);
+  if (args['help'] || args['version']) return { printed: output };
+  const configFile = args['config'] as string | undefined;
+  const file = readConfigFile(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
+  const flags: Record<string, unknown> = {};
+  for (const name of FLAG_NAMES) flags[name] = args[name];
+  return { config: resolveConfig(file, flags) };
+}
+
+/** Runs dcr-mock with these arguments (without node and the script) until stopped; resolves with the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   try {
-    args = parseArgs(argv);
-  } catch (err) {
-    return fatal(err);
-  }
-  if (args['help'] || args['version']) return 0;
-  try {
-    const file = readConfigFile(args.config ?? DEFAULT_CONFIG_FILE, args.config !== undefined);
-    const flags: Record<string, unknown> = {};
-    for (const name of FLAG_NAMES) flags[name] = args[name];
-    const config = resolveConfig(file, flags);
-    const server = await startServer(config);
-    // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
-    const stopped = stopOnSignal();
-    const out = process.stdout;
-    out.write(`${server.url}\n`);
-    out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
-    out.write(`db: ${server.store.path}\n`);
-    if (config.fixtures.length > 0) {
-      out.write(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
+    const line = readCommandLine(argv, io.stdout.columns);
+    if ('printed' in line) {
+      io.stdout.write(`${line.printed}\n`);
+      return 0;
     }
-    if (!isLoopback(config.host)) {
-      process.stderr.write(
-        `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
-      );
-    }
-    await stopped;
-    await server.close();
-    return 0;
+    return await serve(line.config, io);
   } catch (err) {
-    return fatal(err);
+    return fatal(err, io);
   }
+}
+
+async function serve(config: Config, io: CliIo): Promise<0> {
+  const server = await startServer(config);
+  // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
+  const stopped = io.stop ?? stopOnSignal();
+  const out = io.stdout;
+  out.write(`${server.url}\n`);
+  out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
+  out.write(`db: ${server.store.path}\n`);
+  if (config.fixtures.length > 0) {
+    out.write(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
+  }
+  if (!isLoopback(config.host)) {
+    io.stderr.write(
+      `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
+    );
+  }
+  await stopped;
+  await server.close();
+  return 0;
 }
 
 function stopOnSignal(): Promise<void> {
@@ -198,20 +132,18 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || /^(::ffff:)?127\./.test(h) || /^(0{0,4}:){1,7}:?0{0,3}1$/.test(h) || h === '::1';
 }
 
-function fatal(err: unknown): number {
+function fatal(err: unknown, { stderr }: CliIo): number {
   if (err instanceof StartupError) {
-    process.stderr.write(`[dcr-mock] ${err.message}\n`);
+    stderr.write(`[dcr-mock] ${err.message}\n`);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-    process.stderr.write(
+    stderr.write(
       `[dcr-mock] Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).\n`,
     );
     return 1;
   }
-  process.stderr.write(`[dcr-mock] Failed to start: ${e?.stack ?? String(err)}\n`);
+  stderr.write(`[dcr-mock] Failed to start: ${e?.stack ?? String(err)}\n`);
   return 1;
 }
-
-process.exitCode = await main(hideBin(process.argv));

@@ -1,5 +1,6 @@
 import { CATALOGUE, type Catalogue, DEFAULT_ENDPOINT, type Mode } from './catalogue.js';
 import { compilePattern } from './pattern.js';
+import { parseMsRange } from '../ms-range.js';
 import { show } from '../show.js';
 
 /** A failure rule as a user writes it (CLI, config, header, query, control plane, API). */
@@ -179,16 +180,13 @@ export function toFailureRule(input: unknown, where = 'the rule', catalogue: Cat
 }
 
 function parseMs(v: unknown, where: string): [number, number] {
-  const text = typeof v === 'number' ? String(v) : v;
-  const m = typeof text === 'string' ? /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text) : null;
-  const min = Number(m?.[1]);
-  const max = m?.[2] === undefined ? min : Number(m[2]);
-  if (!m || min > max || max > MAX_MS) {
+  const range = parseMsRange(v, MAX_MS);
+  if (!range) {
     throw new FailSpecError(
       `${where}: ms must be milliseconds (0 to ${MAX_MS}) or MIN-MAX such as 100-500, got ${show(v)}`,
     );
   }
-  return [min, max];
+  return range;
 }
 
 function toMatch(

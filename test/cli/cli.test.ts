@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from '../support/main.js';
 import { type Cli, ROOT, runCli, startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
@@ -50,7 +51,7 @@ describe('npx dcr-mock', () => {
 
 describe('--help and --version', () => {
   it('--help exits 0 and lists every option', async () => {
-    const { code, stdout, stderr } = await runCli(['--help']);
+    const { code, stdout, stderr } = await runMain(['--help']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     for (const option of [
       '--port',
@@ -63,9 +64,26 @@ describe('--help and --version', () => {
       '--clock',
       '--quiet',
       '--log',
+      '--fail',
+      '--latency',
+      '--fixtures',
+      '--admin-token',
+      '--ids',
+      '--oidc-rules',
+      '--initial-access-token',
+      '--max-clients',
+      '--rate-limit',
+      '--software-statement-key',
+      '--rotate-registration-token',
     ]) {
-      expect(stdout).toContain(option);
+      expect(stdout).toMatch(new RegExp(`^ +(-\\w, )?${option} `, 'm'));
     }
+  });
+
+  it('the binary prints the same --help', async () => {
+    const spawned = await runCli(['--help']);
+    expect({ code: spawned.code, stderr: spawned.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(spawned.stdout).toBe((await runMain(['--help'])).stdout);
   });
 
   it("--version prints package.json's version", async () => {
@@ -125,11 +143,22 @@ describe('bad options exit 2 with one line saying what was wrong', () => {
   ];
 
   it.each(cases)('$name', async ({ args, env, says }) => {
-    const { code, stdout, stderr } = await runCli(args, { cwd: dir, env });
+    const { code, stdout, stderr } = await runMain(args, { cwd: dir, env });
     expect(stderr).toMatch(/^\[dcr-mock\] [^\n]+\n$/);
     for (const pattern of says) expect(stderr).toMatch(pattern);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
   });
+
+  // The same through the binary, for a flag and for a variable: what it prints and its exit code.
+  it.each(cases.filter(({ name }) => name === 'an unknown flag' || name === 'DCR_MOCK_PORT=abc'))(
+    'the binary: $name',
+    async ({ args, env }) => {
+      const spawned = await runCli(args, { cwd: dir, env });
+      const { code, stdout, stderr } = await runMain(args, { cwd: dir, env });
+      expect(spawned).toMatchObject({ code, stdout, stderr });
+      expect(code).toBe(2);
+    },
+  );
 });
 
 describe('where options come from', () => {

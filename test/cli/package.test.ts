@@ -12,7 +12,15 @@ describe('npm pack', () => {
   const files = pack!.files.map((f) => f.path);
 
   it('ships what a user needs', () => {
-    for (const needed of ['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'db.json', 'README.md', 'package.json']) {
+    for (const needed of [
+      'dist/bin.js',
+      'dist/cli.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'db.json',
+      'README.md',
+      'package.json',
+    ]) {
       expect(files).toContain(needed);
     }
   });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
-import { runCli, startCli } from '../support/processes.js';
+import { runMain } from '../support/main.js';
+import { startCli } from '../support/processes.js';
 import { register, tempDir } from '../support/server.js';
 
 const dir = tempDir();
@@ -26,7 +27,7 @@ describe('profile and limit options: bad values stop with one line and exit code
     { args: ['--initial-access-token', `@${empty}`], says: /holds no token/ },
     { args: ['--software-statement-key', '/nonexistent/key.pem'], says: /--software-statement-key cannot read/ },
   ])('$args', async ({ args, says }) => {
-    const { code, stderr } = await runCli(['--port', '0', '--db', ':memory:', ...args]);
+    const { code, stderr } = await runMain(['--port', '0', '--db', ':memory:', ...args]);
     expect(code).toBe(2);
     expect(stderr).toMatch(says);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -38,7 +39,7 @@ describe('profile and limit options: bad values stop with one line and exit code
     { env: { DCR_MOCK_IDS: 'uuid' }, says: /--ids must be one of/ },
     { env: { DCR_MOCK_INITIAL_ACCESS_TOKEN: '@/nonexistent' }, says: /--initial-access-token @\/nonexistent/ },
   ])('$env', async ({ env, says }) => {
-    const { code, stderr } = await runCli(['--port', '0', '--db', ':memory:'], { env });
+    const { code, stderr } = await runMain(['--port', '0', '--db', ':memory:'], { env });
     expect(code).toBe(2);
     expect(stderr).toMatch(says);
   });

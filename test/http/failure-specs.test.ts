@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FailSpecError, MODE_NAMES, StartupError, startDcrMock } from '../../src/index.js';
 import type { RunningServer } from '../../src/server.js';
 import { controlPlane } from '../support/control.js';
-import { runCli } from '../support/processes.js';
+import { runMain } from '../support/main.js';
 import { register, start, tempDir } from '../support/server.js';
 import { METADATA } from '../support/wire.js';
 
@@ -131,7 +131,7 @@ describe('malformed failure specs at the command line', () => {
     { spec: 'rate_limited:times=0', why: /times must be a whole number >= 1, got 0/ },
     { spec: 'server_error:client_name=/(a+)+$/', why: /could backtrack without end/ },
   ])('--fail $spec exits 2 with one line on stderr', async ({ spec, why }) => {
-    const run = await runCli(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
+    const run = await runMain(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
     expect(run.timedOut).toBe(false);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
@@ -147,8 +147,8 @@ describe('malformed failure specs at the command line', () => {
     const config = join(dir, 'bad-rule.config.json');
     writeFileSync(config, JSON.stringify({ failures: [{ mode: 'server_error', rate: 2 }] }));
     const [fromFile, fromEnv] = await Promise.all([
-      runCli(['--port', '0', '--db', ':memory:', '--config', config], { deadlineMs: 15_000 }),
-      runCli(['--port', '0', '--db', ':memory:'], { deadlineMs: 15_000, env: { DCR_MOCK_FAIL: 'delay:ms=x' } }),
+      runMain(['--port', '0', '--db', ':memory:', '--config', config], { deadlineMs: 15_000 }),
+      runMain(['--port', '0', '--db', ':memory:'], { deadlineMs: 15_000, env: { DCR_MOCK_FAIL: 'delay:ms=x' } }),
     ]);
     expect([fromFile.code, fromEnv.code]).toEqual([2, 2]);
     expect(fromFile.stderr).toMatch(/^\[dcr-mock\] .*failures\[0\]: rate must be a number from 0 to 1, got 2.*\n$/);

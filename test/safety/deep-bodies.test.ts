@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
 import { JSON_HEADERS, send } from '../support/http.js';
-import { runCli, startCli } from '../support/processes.js';
+import { runMain } from '../support/main.js';
+import { startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 // JSON.parse takes nesting far deeper than JSON.stringify (or any recursive walk) can give back.
@@ -43,7 +44,7 @@ describe('a deeply nested value in a config file', () => {
   it.each(['port', 'latency'])('"%s": exits 2 with a one-line reason, like any bad option', async (key) => {
     const file = join(dir, `deep-${key}.config.json`);
     writeFileSync(file, `{"${key}":${deep(DEEP[0], DEEP[1])}}`);
-    const run = await runCli(['--config', file, '--db', ':memory:'], { deadlineMs: 15_000 });
+    const run = await runMain(['--config', file, '--db', ':memory:'], { deadlineMs: 15_000 });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`^\\[dcr-mock\\] Failed to read the options: --${key} must be`));
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

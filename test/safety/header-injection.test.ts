@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { runCli } from '../support/processes.js';
+import { runMain } from '../support/main.js';
 import { start } from '../support/server.js';
 
 const INJECTED = /^x-injected/im;
@@ -102,7 +102,7 @@ describe('values from rules cannot add header lines', () => {
       'rate_limited:retry_after=1\r\nx-injected: 1',
       'service_unavailable:status=503\nx-injected: 1',
     ]) {
-      const run = await runCli(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
+      const run = await runMain(['--port', '0', '--db', ':memory:', '--fail', spec], { deadlineMs: 15_000 });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stdout).toBe('');
     }

@@ -8,7 +8,7 @@ import { afterAll } from 'vitest';
 /** The repository root: where runNode runs by default, and where `npx dcr-mock` finds the package's own bin. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built binary; `npm run build` makes it. */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
 /** How a child ended, with everything it printed. */
 export interface Exit {
@@ -40,9 +40,9 @@ export interface CliOptions {
   readonly cwd?: string;
   /** Added to this process's environment, less its DCR_MOCK_*, VITEST* and NODE_OPTIONS variables. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Start it as a user would type it, `npx dcr-mock …`, instead of `node dist/cli.js …`. */
+  /** Start it as a user would type it, `npx dcr-mock …`, instead of `node dist/bin.js …`. */
   readonly npx?: boolean;
-  /** The command line that runs dist/cli.js; default plain node. */
+  /** The command line that runs dist/bin.js; default plain node. */
   readonly command?: readonly string[];
 }
 
@@ -164,7 +164,7 @@ export async function startCli(args: readonly string[], options: CliOptions & { 
 function launchCli(args: readonly string[], options: CliOptions) {
   const env: NodeJS.ProcessEnv = { ...options.env };
   // npx links the package into its cache on first use, which runs `prepare` (a rebuild of dist/) unless
-  // scripts are off; other test files run dist/cli.js meanwhile.
+  // scripts are off; other test files run dist/bin.js meanwhile.
   if (options.npx) env['npm_config_ignore_scripts'] = 'true';
   const [command = process.execPath, ...prefix] = options.command ?? [process.execPath];
   const [file, argv] = options.npx ? ['npx', ['dcr-mock', ...args]] : [command, [...prefix, CLI, ...args]];

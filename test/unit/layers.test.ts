@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
  * included). A new module must be placed here; CONTRIBUTING.md shows the layers.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['show.ts', 'is-object.ts', 'version.ts', 'random.ts', 'clock.ts', 'http/answer.ts'],
+  ['show.ts', 'is-object.ts', 'version.ts', 'random.ts', 'clock.ts', 'ms-range.ts', 'http/answer.ts'],
   ['errors.ts'],
   ['http/'],
   ['failures/', 'limits/'],
   ['store/'],
   ['registration/'],
   ['discovery.ts', 'log.ts', 'control/', 'inspector/', 'json-server.ts'],
-  ['config.ts', 'options.ts', 'ms-range.ts', 'app.ts'],
+  ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
   ['server.ts'],
   ['index.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];

@@ -1,0 +1,86 @@
+import type { FailureRule, FailureRuleInput } from './failures/spec.js';
+import type { RateLimit } from './limits/options.js';
+import type { LogFormat } from './log.js';
+import type { IdScheme } from './registration/content-ids.js';
+import type { Fixture, FixtureClient } from './registration/fixtures.js';
+import type { Profile } from './registration/profiles.js';
+import type { KeySource } from './registration/statement-keys.js';
+
+/** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
+export interface DcrMockOptions {
+  /** Port to listen on; 0 picks a free one. Default 4000. */
+  port?: number;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json. */
+  db?: string;
+  /** Seed of every generated value. Default "dcr-mock". */
+  seed?: string | number;
+  /** Which server to emulate. Default auth0. */
+  profile?: Profile;
+  /** Issuer and base of advertised endpoints. Default http://HOST:PORT/. */
+  issuer?: string;
+  /** A fixed time for every timestamp dcr-mock generates (ISO 8601). Default: real time. */
+  clock?: string | Date;
+  /** No request log. */
+  quiet?: boolean;
+  /** Request log format. Default text. */
+  log?: LogFormat;
+  /** Failure rules in force from the start: rule objects or specs such as "rate_limited:times=2". */
+  failures?: ReadonlyArray<FailureRuleInput | string>;
+  /** The CLI's --fail: specs, each like "server_error:rate=0.25". */
+  fail?: string | readonly string[];
+  /** Delay every registration: ms, or "MIN-MAX". */
+  latency?: number | string;
+  /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
+  adminToken?: string;
+  /** How credentials are derived: from the registration's place in the sequence, or from its metadata. Default sequence. */
+  ids?: IdScheme;
+  /** OpenID Connect Registration 1.0 rules (application_type, redirect URI schemes). Default: on in rfc7591 only. */
+  oidcRules?: boolean;
+  /** Registration requires `Authorization: Bearer <token>` with one of these; `@FILE` reads tokens from a file. */
+  initialAccessToken?: string | readonly string[];
+  /** The registration after this many stored clients gets Auth0's 403 too_many_entities. */
+  maxClients?: number | string;
+  /** A token bucket on registration: "R[/BURST]" (R per second), or "auth0" (5/s, burst 5). */
+  rateLimit?: string | number;
+  /** Verify software_statement signatures with this key: a file path, PEM text, a JWK or a JWK set. */
+  softwareStatementKey?: string | Record<string, unknown>;
+  /** RFC 7592: a new registration access token on each use of the old one. */
+  rotateRegistrationToken?: boolean;
+  /**
+   * Clients to preload, idempotent by `client_id`: the path of a JSON file holding an array of clients or
+   * `{"clients": [...]}` (in a config file, relative to that file), or the array itself. They keep the
+   * credentials they declare and never advance the credential sequence; `POST /__dcr/reset` brings them back.
+   * Default: none.
+   */
+  fixtures?: string | ReadonlyArray<FixtureClient>;
+}
+
+/** The resolved, validated configuration: every field set. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly seed: string;
+  readonly profile: Profile;
+  readonly issuer: string | undefined;
+  readonly clock: Date | undefined;
+  readonly quiet: boolean;
+  readonly log: LogFormat;
+  /** --fail and the failures option, in that order. */
+  readonly failures: readonly FailureRule[];
+  readonly latency: readonly [number, number] | undefined;
+  readonly adminToken: string | undefined;
+  readonly ids: IdScheme;
+  /** undefined: the profile decides. */
+  readonly oidcRules: boolean | undefined;
+  readonly initialAccessToken: readonly string[];
+  readonly maxClients: number | undefined;
+  readonly rateLimit: RateLimit | undefined;
+  /** Read and checked for shape; the server imports the keys when it starts. */
+  readonly softwareStatementKey: KeySource | undefined;
+  readonly rotateRegistrationToken: boolean;
+  /** Validated fixtures, in file order. */
+  readonly fixtures: readonly Fixture[];
+}

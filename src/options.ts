@@ -1,0 +1,297 @@
+import type { Config, DcrMockOptions } from './option-types.js';
+import { readInitialAccessTokens, parseRateLimit } from './limits/options.js';
+import {
+  type Check,
+  bool,
+  checkAdminToken,
+  checkClock,
+  checkFailures,
+  checkIssuer,
+  checkLatency,
+  checkMaxClients,
+  checkPort,
+  checkSeed,
+  nonEmptyString,
+  oneOf,
+  optional,
+} from './option-checks.js';
+import { loadFixtures } from './registration/fixtures.js';
+import { ID_SCHEMES } from './registration/content-ids.js';
+import { PROFILES } from './registration/profiles.js';
+import { readVerificationKeys } from './registration/statement-keys.js';
+import { LOG_FORMATS } from './log.js';
+
+export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
+
+/** How yargs reads an option's flag (its name in kebab-case), and its lines in --help. */
+export interface Flag {
+  readonly alias?: string;
+  readonly type: 'string' | 'boolean';
+  readonly array?: true;
+  readonly requiresArg?: true;
+  readonly choices?: readonly string[];
+  readonly help: string;
+  /** --help's `[default: …]`; for a string or number default, that value unless given here. */
+  readonly helpDefault?: string;
+}
+
+/** The option's row in the README's table (markdown). */
+export interface Readme {
+  /** The option as a user writes it, e.g. "`-p, --port`". */
+  readonly option: string;
+  /** For a string or number default, that value in backticks unless given here. */
+  readonly default?: string;
+  readonly meaning: string;
+}
+
+/** The name is the key in DcrMockOptions, a config file and DCR_MOCK_<NAME>; `config` is the CLI's alone. */
+export type OptionName = keyof DcrMockOptions | 'config';
+
+export interface OptionRow<N extends OptionName = OptionName> {
+  readonly name: N;
+  /** None for an option that only code and config files set. */
+  readonly flag?: Flag;
+  readonly readme?: Readme;
+  /** A field of Config: its default and how a value from any source is checked and normalised. */
+  readonly value?: { readonly default: unknown; readonly check: Check<unknown> };
+}
+
+type RowSpec<N extends OptionName> = Omit<OptionRow<N>, 'name' | 'value'> &
+  (N extends keyof Config ? { value: { default: Config[N]; check: Check<Config[N]> } } : { value?: never });
+
+const row = <const N extends OptionName>(name: N, spec: RowSpec<N>): OptionRow<N> => ({ name, ...spec });
+
+/** Every option, in the order of --help and the README. */
+export const OPTIONS = [
+  row('port', {
+    value: { default: 4000, check: checkPort },
+    flag: { alias: 'p', type: 'string', help: 'port to listen on; 0 picks a free one' },
+    readme: { option: '`-p, --port`', meaning: 'port; `0` picks a free one (the first line printed tells which)' },
+  }),
+  row('host', {
+    value: { default: '127.0.0.1', check: nonEmptyString('host') },
+    flag: { alias: 'H', type: 'string', help: 'bind address; a non-loopback one prints a warning' },
+    readme: { option: '`-H, --host`', meaning: 'bind address; anything not loopback prints a warning' },
+  }),
+  row('db', {
+    value: { default: './db.json', check: nonEmptyString('db') },
+    flag: { type: 'string', help: 'lowdb JSON file (created if missing), or :memory:' },
+    readme: { option: '`--db`', meaning: 'the lowdb file (created if missing), or `:memory:` to keep nothing' },
+  }),
+  row('seed', {
+    value: { default: 'dcr-mock', check: checkSeed },
+    flag: { type: 'string', help: 'seed of every generated value' },
+    readme: { option: '`--seed`', meaning: 'seed of every generated value (string or number)' },
+  }),
+  row('profile', {
+    value: { default: 'auth0', check: oneOf('profile', PROFILES) },
+    flag: {
+      type: 'string',
+      choices: PROFILES,
+      help: 'server to emulate (rfc7591: plain RFC 7591 + RFC 7592 management)',
+    },
+    readme: {
+      option: '`--profile`',
+      meaning:
+        "`auth0` (Auth0's strict mode, today's tenants) or `auth0-permissive` (older tenants: no `tpc_` prefix, grant types not filtered), or `rfc7591` (plain RFC 7591 + RFC 7592 management; see [Profiles](#profiles))",
+    },
+  }),
+  row('fail', {
+    flag: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      help: 'a failure rule MODE[:key=value,...] (repeatable), e.g. rate_limited:times=2',
+    },
+    readme: {
+      option: '`--fail SPEC`',
+      default: 'none',
+      meaning: 'a failure rule, repeatable (see [Failure modes](#failure-modes))',
+    },
+  }),
+  // The rules of --fail and of this option, in that order; a config file or code gives it.
+  row('failures', { value: { default: [], check: checkFailures } }),
+  row('latency', {
+    value: { default: undefined, check: optional(checkLatency) },
+    flag: { type: 'string', help: 'delay every registration: MS or MIN-MAX', helpDefault: '0' },
+    readme: { option: '`--latency MS` or `MIN-MAX`', default: '`0`', meaning: 'delay every registration answer' },
+  }),
+  row('fixtures', {
+    value: { default: [], check: (v) => loadFixtures(v) },
+    flag: {
+      type: 'string',
+      requiresArg: true,
+      help: 'JSON file of clients to preload (idempotent by client_id; reset restores them)',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--fixtures FILE`',
+      default: 'none',
+      meaning: 'clients to preload, idempotent by `client_id` (see [Fixtures](#fixtures))',
+    },
+  }),
+  row('config', {
+    flag: { type: 'string', help: 'JSON file of options', helpDefault: `${DEFAULT_CONFIG_FILE} if present` },
+    readme: {
+      option: '`--config FILE`',
+      default: `\`${DEFAULT_CONFIG_FILE}\` if present`,
+      meaning: 'every option as JSON (`{"seed": "ci", "failures": ["rate_limited:times=2"]}`)',
+    },
+  }),
+  row('issuer', {
+    value: { default: undefined, check: optional(checkIssuer) },
+    flag: { type: 'string', help: 'issuer and base of advertised endpoints', helpDefault: 'http://HOST:PORT/' },
+    readme: {
+      option: '`--issuer URL`',
+      default: '`http://HOST:PORT/`',
+      meaning: 'issuer and base of the advertised endpoints (always ends with `/`)',
+    },
+  }),
+  row('clock', {
+    value: { default: undefined, check: optional(checkClock) },
+    flag: { type: 'string', help: 'fixed ISO 8601 time for every generated timestamp', helpDefault: 'real time' },
+    readme: {
+      option: '`--clock ISO`',
+      default: 'real time',
+      meaning: 'a fixed time for every timestamp dcr-mock generates',
+    },
+  }),
+  row('adminToken', {
+    value: { default: undefined, check: optional(checkAdminToken) },
+    flag: {
+      type: 'string',
+      help: 'require Authorization: Bearer TOKEN on /__dcr/* and json-server routes',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--admin-token T`',
+      default: 'none',
+      meaning: "`/__dcr/*` and json-server's routes then require `Authorization: Bearer T`",
+    },
+  }),
+  row('quiet', {
+    value: { default: false, check: bool('quiet') },
+    flag: { alias: 'q', type: 'boolean', help: 'no request log' },
+    readme: { option: '`-q, --quiet`', default: 'off', meaning: 'no request log' },
+  }),
+  row('log', {
+    value: { default: 'text', check: oneOf('log', LOG_FORMATS) },
+    flag: { type: 'string', choices: LOG_FORMATS, help: 'request log format' },
+    readme: { option: '`--log json`', meaning: 'one JSON line per request instead of text' },
+  }),
+  row('ids', {
+    value: { default: 'sequence', check: oneOf('ids', ID_SCHEMES) },
+    flag: {
+      type: 'string',
+      help: `${ID_SCHEMES.join(' or ')}; content: credentials derived from the request metadata, the same in any order`,
+    },
+    readme: {
+      option: '`--ids content`',
+      meaning:
+        "credentials derived from the request's metadata, not its place in the sequence (see [Order-independent credentials](#order-independent-credentials---ids-content))",
+    },
+  }),
+  row('oidcRules', {
+    value: { default: undefined, check: optional(bool('oidc-rules')) },
+    flag: {
+      type: 'boolean',
+      help: 'OpenID Connect Registration rules: application_type web/native and its redirect URIs (--no-oidc-rules: off)',
+      helpDefault: 'on in rfc7591',
+    },
+    readme: {
+      option: '`--oidc-rules`, `--no-oidc-rules`',
+      default: 'on in `rfc7591`, off in the `auth0` profiles',
+      meaning:
+        "OpenID Connect Registration 1.0's `application_type` rules for redirect URIs (see [OIDC Registration rules](#oidc-registration-rules---oidc-rules))",
+    },
+  }),
+  row('initialAccessToken', {
+    value: { default: [], check: (v) => readInitialAccessTokens(v) },
+    flag: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      help: 'registration requires Authorization: Bearer TOKEN; repeatable; @FILE reads one token a line',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--initial-access-token T`',
+      default: 'none',
+      meaning:
+        'registration requires `Authorization: Bearer T`; repeatable, `a,b` for several, `@FILE` for a file of tokens (see [Protecting registration](#protecting-registration-initial-access-tokens))',
+    },
+  }),
+  row('maxClients', {
+    value: { default: undefined, check: optional(checkMaxClients) },
+    flag: {
+      type: 'string',
+      help: "the registration after N stored clients gets Auth0's 403 too_many_entities",
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--max-clients N`',
+      default: 'none',
+      meaning:
+        "the registration after N stored clients gets Auth0's `403 too_many_entities` (see [Tenant limits](#tenant-limits))",
+    },
+  }),
+  row('rateLimit', {
+    value: { default: undefined, check: optional(parseRateLimit) },
+    flag: {
+      type: 'string',
+      help: 'token bucket on registration: R[/BURST] per second, or auth0 (5/s, burst 5)',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--rate-limit R[/BURST]`',
+      default: 'none',
+      meaning: 'a token bucket on registration, `R` a second, `BURST` at once (default `R`); `auth0` = 5/s, burst 5',
+    },
+  }),
+  row('softwareStatementKey', {
+    value: { default: undefined, check: optional(readVerificationKeys) },
+    flag: {
+      type: 'string',
+      help: 'verify software_statement signatures with this JWK, JWK set or PEM public key file',
+      helpDefault: 'decode only',
+    },
+    readme: {
+      option: '`--software-statement-key FILE`',
+      default: 'none (statements decoded, not verified)',
+      meaning:
+        'verify `software_statement` signatures with this JWK, JWK set or PEM public key (see [Software statements](#software-statements))',
+    },
+  }),
+  row('rotateRegistrationToken', {
+    value: { default: false, check: bool('rotate-registration-token') },
+    flag: { type: 'boolean', help: 'RFC 7592: a new registration access token on each use' },
+    readme: {
+      option: '`--rotate-registration-token`',
+      default: 'off',
+      meaning: 'RFC 7592: a new registration access token on each use of the old one',
+    },
+  }),
+] as const;
+
+type Unlisted = Exclude<keyof DcrMockOptions | keyof Config, (typeof OPTIONS)[number]['name']>;
+// Does not compile while a key of DcrMockOptions or Config has no row ("Property 'x' is missing"); a row whose
+// name is neither does not compile either.
+const everyOptionHasARow: Record<Unlisted, never> = {};
+void everyOptionHasARow;
+
+/** An option's flag: its name in kebab-case, as DCR_MOCK_<NAME> is in upper snake case. */
+export const flagName = (name: OptionName): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** --help's `[default: …]` of a row, if it shows one. */
+export function helpDefault(option: OptionRow): string | undefined {
+  return option.flag?.helpDefault ?? shownDefault(option.value?.default);
+}
+
+/** The README's default column of a row. */
+export function readmeDefault(option: OptionRow): string {
+  const value = shownDefault(option.value?.default);
+  return option.readme?.default ?? (value === undefined ? '' : `\`${value}\``);
+}
+
+const shownDefault = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;

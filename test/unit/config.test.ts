@@ -1,0 +1,211 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readCommandLine } from '../../src/cli.js';
+import { type Config, DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
+import { StartupError } from '../../src/errors.js';
+import { OPTIONS } from '../../src/options.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dcr-mock-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, options: unknown): string => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof options === 'string' ? options : JSON.stringify(options));
+  return path;
+};
+
+/** The StartupError that `run` throws. */
+function refusal(run: () => unknown): StartupError {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StartupError);
+    return err as StartupError;
+  }
+  throw new Error('expected a StartupError, nothing was thrown');
+}
+
+describe('resolveConfig: the layers', () => {
+  it('with no layer, is DEFAULTS', () => {
+    expect(resolveConfig()).toStrictEqual(DEFAULTS);
+    expect(Object.isFrozen(resolveConfig())).toBe(true);
+  });
+
+  it('lets a later layer win, and a value left undefined changes nothing', () => {
+    expect(resolveConfig({ db: 'a.json', seed: 's' }, { db: 'b.json' })).toMatchObject({ db: 'b.json', seed: 's' });
+    expect(resolveConfig({ db: 'a.json' }, { db: undefined }).db).toBe('a.json');
+  });
+
+  it('normalises what every source gives as text', () => {
+    expect(resolveConfig({ port: '0', quiet: 'true', latency: '100-500', issuer: 'http://a.example/x' })).toMatchObject(
+      { port: 0, quiet: true, latency: [100, 500], issuer: 'http://a.example/x/' },
+    );
+  });
+
+  it('puts the rules of --fail before those of failures, from any layers', () => {
+    const config = resolveConfig({ failures: ['server_error'] }, { fail: ['rate_limited:times=2', 'delay:ms=5'] });
+    expect(config.failures.map((rule) => rule.mode)).toEqual(['rate_limited', 'delay', 'server_error']);
+    expect(config).not.toHaveProperty('fail');
+  });
+
+  it.each(['prot', 'config', 'Port', 'admin-token'])('refuses the unknown key %j', (key) => {
+    const err = refusal(() => resolveConfig({ [key]: 1 }));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      `Failed to read the options: unknown option ${JSON.stringify(key)}. Run dcr-mock --help for the list.`,
+    );
+  });
+});
+
+/** One bad value for every key resolveConfig checks, and what it says. */
+const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
+  { key: 'port', value: 'abc', says: /^--port must be an integer from 0 to 65535, got "abc"$/ },
+  { key: 'host', value: '', says: /^--host must be a non-empty string, got ""$/ },
+  { key: 'db', value: 42, says: /^--db must be a non-empty string, got 42$/ },
+  { key: 'seed', value: '', says: /^--seed must be a non-empty string or a number, got ""$/ },
+  { key: 'profile', value: 'nope', says: /^--profile must be one of auth0, auth0-permissive, rfc7591, got "nope"$/ },
+  { key: 'fail', value: [42], says: /^bad failure rule: --fail must be a spec string, got 42\. Valid modes: / },
+  { key: 'failures', value: 'x', says: /^failures must be an array of rules or specs, got "x"$/ },
+  { key: 'latency', value: '5-1', says: /^--latency must be milliseconds or MIN-MAX \(at most 300000\), got "5-1"$/ },
+  { key: 'fixtures', value: join(tmpdir(), 'none.json'), says: /^Failed to load the fixtures from .*none\.json: / },
+  { key: 'issuer', value: 'ftp://a', says: /^--issuer must be an absolute http\(s\) URL without query or fragment/ },
+  { key: 'clock', value: 'yesterday', says: /^--clock must be an ISO 8601 date-time such as .*, got "yesterday"$/ },
+  { key: 'adminToken', value: 'a b', says: /^--admin-token must be printable ASCII without spaces$/ },
+  { key: 'quiet', value: 'maybe', says: /^--quiet must be true or false, got "maybe"$/ },
+  { key: 'log', value: 'xml', says: /^--log must be one of text, json, got "xml"$/ },
+  { key: 'ids', value: 'uuid', says: /^--ids must be one of sequence, content, got "uuid"$/ },
+  { key: 'oidcRules', value: 'yes', says: /^--oidc-rules must be true or false, got "yes"$/ },
+  { key: 'initialAccessToken', value: 'semi;colon', says: /^--initial-access-token must be a Bearer token/ },
+  { key: 'maxClients', value: 1.5, says: /^--max-clients must be a whole number \(0 or more\), got 1\.5$/ },
+  { key: 'rateLimit', value: '0', says: /^--rate-limit must be R\[\/BURST\] .* or auth0, got "0"$/ },
+  { key: 'softwareStatementKey', value: '/nonexistent/key.pem', says: /^--software-statement-key cannot read / },
+  { key: 'rotateRegistrationToken', value: 'x', says: /^--rotate-registration-token must be true or false/ },
+];
+
+describe('resolveConfig: each check refuses a bad value with one line and exit code 2', () => {
+  it('has a case for every key it checks', () => {
+    expect(REFUSALS.map((r) => r.key).sort()).toEqual(
+      OPTIONS.filter((o) => o.name !== 'config')
+        .map((o) => o.name)
+        .sort(),
+    );
+  });
+
+  it.each(REFUSALS)('$key: $value', ({ key, value, says }) => {
+    const err = refusal(() => resolveConfig({ [key]: value }));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).not.toContain('\n');
+    const why = err.message
+      .replace(/^Failed to read the options: /, '')
+      .replace(/\. Run dcr-mock --help for the list\.$/, '');
+    expect(why).toMatch(says);
+  });
+});
+
+describe('readConfigFile', () => {
+  it('reads an object of options, without $schema and $comment', () => {
+    const path = file('plain.json', { $schema: 'x', $comment: 'y', port: 0, seed: 'ci' });
+    expect(readConfigFile(path, true)).toEqual({ port: 0, seed: 'ci' });
+  });
+
+  it('takes a fixtures path relative to the file', () => {
+    mkdirSync(join(dir, 'scenario'));
+    const path = file('scenario/dcr-mock.config.json', { fixtures: 'clients.json' });
+    expect(readConfigFile(path, true)['fixtures']).toBe(join(dir, 'scenario', 'clients.json'));
+  });
+
+  it('reads nothing from a default file that is missing, and refuses a named one', () => {
+    expect(readConfigFile(join(dir, 'missing.json'), false)).toEqual({});
+    expect(refusal(() => readConfigFile(join(dir, 'missing.json'), true)).message).toMatch(
+      /^Failed to read the config file .*missing\.json: .*no such file.*\. Check the --config path\.$/,
+    );
+  });
+
+  it.each([
+    { name: 'not JSON', text: '{"port": 0,', says: /\. Fix the JSON\.$/ },
+    { name: 'an array', text: '[]', says: /: it must hold a JSON object of options\.$/ },
+    { name: 'an unknown key', text: '{"port": 0, "prot": 4000}', says: /: unknown option "prot"\. Fix its spelling/ },
+    { name: 'the CLI-only config key', text: '{"config": "x.json"}', says: /: unknown option "config"\./ },
+  ])('refuses a file holding $name, exit code 2', ({ name, text, says }) => {
+    const err = refusal(() => readConfigFile(file(`${name}.json`, text), true));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^Failed to read the config file /);
+    expect(err.message).toMatch(says);
+  });
+});
+
+describe('the command line: flags over DCR_MOCK_* variables over the config file', () => {
+  beforeEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('DCR_MOCK_')) vi.stubEnv(key, undefined);
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  const config = (argv: string[]): Config => {
+    const line = readCommandLine(argv);
+    if (!('config' in line)) throw new Error('expected a configuration, not printed text');
+    return line.config;
+  };
+  const fromFile = () => file('layers.json', { db: 'file.json', seed: 'file', port: 1, log: 'json' });
+
+  it('a variable wins over the file, a flag over both', () => {
+    vi.stubEnv('DCR_MOCK_DB', 'env.json');
+    vi.stubEnv('DCR_MOCK_SEED', 'env');
+    expect(config(['--config', fromFile(), '--db', 'flag.json'])).toMatchObject({
+      db: 'flag.json',
+      seed: 'env',
+      port: 1,
+      log: 'json',
+    });
+  });
+
+  it('a flag wins over a bad variable, which is never checked', () => {
+    vi.stubEnv('DCR_MOCK_PORT', 'abc');
+    expect(config(['--port', '0']).port).toBe(0);
+  });
+
+  it('reads the config file a variable names, and the repeatable flags from variables', () => {
+    vi.stubEnv('DCR_MOCK_CONFIG', fromFile());
+    vi.stubEnv('DCR_MOCK_FAIL', 'rate_limited:times=2');
+    vi.stubEnv('DCR_MOCK_INITIAL_ACCESS_TOKEN', 'one,two');
+    expect(config([])).toMatchObject({
+      db: 'file.json',
+      failures: [expect.objectContaining({ mode: 'rate_limited', times: 2 })],
+      initialAccessToken: ['one', 'two'],
+    });
+  });
+
+  it('reads dcr-mock.config.json from the working directory when no --config is given', () => {
+    const cwd = process.cwd();
+    const folder = join(dir, 'cwd');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'dcr-mock.config.json'), JSON.stringify({ seed: 'from-cwd' }));
+    try {
+      process.chdir(folder);
+      expect(config([]).seed).toBe('from-cwd');
+      expect(config(['--seed', 'flag']).seed).toBe('flag');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('says what --help and --version print instead of a configuration', () => {
+    expect(readCommandLine(['--version'])).toEqual({ printed: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(readCommandLine(['-h'])).toEqual({ printed: expect.stringMatching(/^dcr-mock \[options\]\n/) });
+  });
+
+  it.each([
+    { argv: ['--bogus'], says: /Unknown argument: bogus/ },
+    { argv: ['serve'], says: /Unknown argument: serve/ },
+    { argv: ['--port'], says: /--port must be an integer/ },
+    { argv: ['--fail'], says: /Not enough arguments following: fail/ },
+    { argv: ['--profile', 'x'], says: /Invalid values: Argument: profile, Given: "x", Choices: "auth0"/ },
+  ])('refuses $argv with one line, exit code 2', ({ argv, says }) => {
+    const err = refusal(() => readCommandLine(argv));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^Failed to read the options: .*\. Run dcr-mock --help for the list\.$/);
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toMatch(says);
+  });
+});
