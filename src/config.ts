@@ -22,11 +22,11 @@ export type IdScheme = (typeof ID_SCHEMES)[number];
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
 export interface DcrMockOptions {
-  /** Port to listen on; 0 picks a free one. Default 4000. */
+  /** Port to listen on; 0 picks a free one. Default 4000 for the CLI, 0 for `startDcrMock`. */
   port?: number;
   /** Bind address. Default 127.0.0.1. */
   host?: string;
-  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json. */
+  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json for the CLI, `:memory:` for `startDcrMock`. */
   db?: string;
   /** Seed of every generated value. Default "dcr-mock". */
   seed?: string | number;
@@ -121,6 +121,16 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   softwareStatementKey: undefined,
   rotateRegistrationToken: false,
   fixtures: [],
+});
+
+/**
+ * What `startDcrMock` puts over DEFAULTS, because it is for tests: a free port and a store in memory, so
+ * that instances never share a port or a db.json, and no request log. Options and a config file win.
+ */
+export const API_DEFAULTS: Readonly<Pick<Config, 'port' | 'db' | 'quiet'>> = Object.freeze({
+  port: 0,
+  db: ':memory:',
+  quiet: true,
 });
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';

@@ -75,8 +75,9 @@ export class StartupError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'StartupError';
   }
 }
