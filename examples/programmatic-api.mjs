@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startDcrMock } from 'dcr-mock';
 
-const mock = await startDcrMock({ port: 0, db: ':memory:', seed: 'readme' });
+const mock = await startDcrMock({ seed: 'readme' }); // a free port, a store in memory
 const request = {
   method: 'POST',
   headers: { 'content-type': 'application/json' },

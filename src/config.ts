@@ -16,6 +16,16 @@ export const DEFAULTS: Readonly<Config> = Object.freeze(
   Object.fromEntries(OPTIONS.flatMap((o) => (o.value ? [[o.name, o.value.default]] : []))),
 ) as unknown as Config;
 
+/**
+ * What `startDcrMock` puts over DEFAULTS, because it is for tests: a free port and a store in memory, so
+ * that instances never share a port or a db.json, and no request log. Options and a config file win.
+ */
+export const API_DEFAULTS: Readonly<Pick<Config, 'port' | 'db' | 'quiet'>> = Object.freeze({
+  port: 0,
+  db: ':memory:',
+  quiet: true,
+});
+
 /** How each Config field is checked and normalised, in the table's order. */
 const CHECKS = OPTIONS.flatMap((o) => (o.value ? [[o.name, o.value.check] as const] : []));
 

@@ -154,8 +154,9 @@ export class StartupError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'StartupError';
   }
 }

@@ -1,17 +1,19 @@
 /**
  * dcr-mock from code: `startDcrMock()` runs the same server as the `dcr-mock` command, with the
- * same options and defaults, on any port (0 picks a free one), and hands back a handle to steer it.
+ * same options, and hands back a handle to steer it. Made for tests, it listens on a free port and
+ * keeps its store in memory unless told otherwise.
  *
  * @packageDocumentation
  */
-import { type DcrMockOptions, readConfigFile, resolveConfig } from './config.js';
+import { API_DEFAULTS, type Config, type DcrMockOptions, readConfigFile, resolveConfig } from './config.js';
 import type { JournalEntry } from './control/journal.js';
+import { StartupError } from './errors.js';
 import { type FailureRuleView, ruleView } from './control/rules-view.js';
 import { type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
 
-export { DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
+export { API_DEFAULTS, DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
 export type { IdScheme } from './config.js';
 export { OAuthError, StartupError } from './errors.js';
 export { MODES, MODE_NAMES, type Mode } from './failures/catalogue.js';
@@ -75,20 +77,23 @@ export interface DcrMock {
 }
 
 /**
- * Starts a dcr-mock server. Takes the CLI's options with the same defaults ({@link DEFAULTS}),
- * except that it is quiet unless `quiet: false` is given. Bad options, an unusable store or bad
- * fixtures throw a {@link StartupError} whose message says what to fix.
+ * Starts a dcr-mock server. Takes the CLI's options with the CLI's defaults ({@link DEFAULTS}) but
+ * three ({@link API_DEFAULTS}): a free port (read it back from `url`), a store in memory, and no
+ * request log, so that every instance is on its own. Bad options, an unusable store, bad fixtures or
+ * a port that is taken throw a {@link StartupError} whose message says what to fix.
  *
  * @example
- * const mock = await startDcrMock({ port: 0, db: ':memory:', seed: 'ci', failures: ['rate_limited:times=1'] });
+ * const mock = await startDcrMock({ seed: 'ci', failures: ['rate_limited:times=1'] });
  * const res = await fetch(mock.registrationEndpoint, { method: 'POST', ... }); // 429, then 201s
  * await mock.close();
  */
 export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock> {
   const { config: configFile, ...rest } = options;
   const fromFile = configFile === undefined ? {} : readConfigFile(configFile, true);
-  const config = resolveConfig({ quiet: true }, fromFile, rest as Record<string, unknown>);
-  const server = await startServer(config);
+  const config = resolveConfig(API_DEFAULTS, fromFile, rest as Record<string, unknown>);
+  const server = await startServer(config).catch((err: unknown) => {
+    throw listenError(err, config) ?? err;
+  });
   return {
     url: server.url,
     issuer: server.issuer,
@@ -104,4 +109,20 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
     reset: () => server.reset(),
     close: () => server.close(),
   };
+}
+
+/** Why a listen failed and what to do, said for code: the option to pass, not a flag. */
+const LISTEN_FAILURES: Readonly<Record<string, (host: string, port: number) => string>> = {
+  EADDRINUSE: (_host, port) => `port ${port} is in use. Pass port: 0 to listen on a free port (mock.url says which)`,
+  EACCES: (_host, port) =>
+    `this process may not listen on port ${port}. Pass port: 0 to listen on a free port (mock.url says which)`,
+  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine. Pass host: '127.0.0.1', or leave host out`,
+};
+
+function listenError(err: unknown, { host, port }: Config): StartupError | undefined {
+  const code = String((err as NodeJS.ErrnoException)?.code);
+  const why = Object.hasOwn(LISTEN_FAILURES, code) ? LISTEN_FAILURES[code]!(host, port) : undefined;
+  return why === undefined
+    ? undefined
+    : new StartupError(`Failed to listen on ${host}:${port}: ${why}.`, 1, { cause: err });
 }

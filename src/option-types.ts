@@ -8,11 +8,11 @@ import type { KeySource } from './registration/statement-keys.js';
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
 export interface DcrMockOptions {
-  /** Port to listen on; 0 picks a free one. Default 4000. */
+  /** Port to listen on; 0 picks a free one. Default 4000 for the CLI, 0 for `startDcrMock`. */
   port?: number;
   /** Bind address. Default 127.0.0.1. */
   host?: string;
-  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json. */
+  /** Path of the lowdb JSON file, or `:memory:`. Default ./db.json for the CLI, `:memory:` for `startDcrMock`. */
   db?: string;
   /** Seed of every generated value. Default "dcr-mock". */
   seed?: string | number;

@@ -10,8 +10,6 @@ declare module 'vitest' {
 // One dcr-mock for the whole run: started before the first test file, closed after the last.
 export default async function setup(project: TestProject) {
   const mock = await startDcrMock({
-    port: 0,
-    db: ':memory:',
     seed: 'vitest',
     fixtures: [
       {

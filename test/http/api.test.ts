@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  API_DEFAULTS,
   type DcrMock,
   DEFAULTS,
   FailSpecError,
@@ -223,6 +225,73 @@ describe('startDcrMock: options', () => {
     expect(error).toBeInstanceOf(StartupError);
     expect((error as StartupError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('startDcrMock: defaults for tests', () => {
+  const dir = tempDir();
+
+  it('with no options: a free port and a store in memory, two instances apart, nothing written', async () => {
+    const index = pathToFileURL(join(ROOT, 'dist/index.js')).href;
+    const project = mkdtempSync(join(dir, 'project-'));
+    writeFileSync(
+      join(dir, 'two.mjs'),
+      `import { startDcrMock } from ${JSON.stringify(index)};
+const [a, b] = await Promise.all([startDcrMock(), startDcrMock()]);
+const body = JSON.stringify({ redirect_uris: ['http://localhost:5173/callback'] });
+const res = await fetch(a.registrationEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+console.log(JSON.stringify({ status: res.status, urls: [a.url, b.url], clients: [a.clients().length, b.clients().length] }));
+await Promise.all([a.close(), b.close()]);
+`,
+    );
+    const result = await runNode([join(dir, 'two.mjs')], { cwd: project, deadlineMs: 10_000 });
+    expect(result.stderr).toBe('');
+    const seen = JSON.parse(result.stdout); // one line: no request log either
+    expect(seen.status).toBe(201);
+    expect(seen.clients).toEqual([1, 0]);
+    const ports = (seen.urls as string[]).map((url) => new URL(url).port);
+    expect(new Set(ports).size).toBe(2);
+    expect(ports).not.toContain('4000');
+    expect(readdirSync(project)).toEqual([]);
+  });
+
+  it('are API_DEFAULTS, over the DEFAULTS the CLI keeps', () => {
+    expect(API_DEFAULTS).toEqual({ port: 0, db: ':memory:', quiet: true });
+    expect(Object.isFrozen(API_DEFAULTS)).toBe(true);
+    expect(DEFAULTS).toMatchObject({ port: 4000, db: './db.json', quiet: false });
+  });
+
+  describe('a port in use', () => {
+    let taken: Server;
+    let port: number;
+    beforeAll(async () => {
+      taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      port = (taken.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+    it('rejects with a StartupError (exit code 1) that names the port and the option to pass', async () => {
+      const error = await startDcrMock({ port }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StartupError);
+      expect(error).toMatchObject({
+        exitCode: 1,
+        message: `Failed to listen on 127.0.0.1:${port}: port ${port} is in use. Pass port: 0 to listen on a free port (mock.url says which).`,
+        cause: { code: 'EADDRINUSE' },
+      });
+    });
+
+    it('leaves the store it opened closed and unchanged', async () => {
+      const db = join(mkdtempSync(join(dir, 'db-')), 'db.json');
+      const seeded = await startDcrMock({ db });
+      await register(seeded, SPA);
+      await seeded.close();
+      const before = readdirSync(join(db, '..'));
+      await expect(startDcrMock({ port, db })).rejects.toThrow(StartupError);
+      const again = await mock({ db });
+      expect(again.clients()).toHaveLength(1);
+      expect(readdirSync(join(db, '..'))).toEqual(before);
+    });
   });
 });
 

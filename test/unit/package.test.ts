@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,20 @@ describe('the published package', () => {
       expect: 'function',
     });
   }, 60_000);
+
+  // The tiers name their folders, so a new folder of tests must be given a tier, or it would never run.
+  it('runs every folder of Vitest tests in exactly one tier, test:unit or test:http', () => {
+    const folders = readdirSync(`${root}test`, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
+      .map((entry) => entry.parentPath.slice(root.length).split('/').slice(0, 2).join('/'));
+    const tiers = ['test:unit', 'test:http'].map((tier) => pkg.scripts[tier].split(' ').slice(2));
+    for (const folder of new Set(folders)) {
+      expect(
+        tiers.filter((named) => named.some((f: string) => f.replace(/\/$/, '') === folder)),
+        folder,
+      ).toHaveLength(1);
+    }
+  });
 
   // ^1.0.0-beta.3 would take any later beta; from beta.4 on json-server needs a newer Node than engines promises.
   it('pins json-server to exactly 1.0.0-beta.3, in package.json and the lockfile', () => {
