@@ -13,19 +13,20 @@ import {
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError } from '../errors.js';
-import { type Data, type JournalEntry, mendClientIds, toData, toJournalEntry } from './shape.js';
+import { type Data, type JournalEntry, applyEntry, mendClientIds, toData, toJournalEntry } from './shape.js';
 
 /**
  * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
  *
  * Why: rewriting the whole file for every registration costs time in proportion to the number of
- * stored clients. A registration is instead appended to the journal with one synchronous write
- * before its 201 is sent, so a SIGKILL right after the 201 loses nothing. `write()` — lowdb's own
- * full write, used for checkpoints and by json-server — rotates the journal, writes db.json
- * atomically (temp file + rename) and then drops the rotated journal. `read()` replays what the
- * journal holds beyond db.json's `meta.sequence` in the same `meta.epoch`, so a crash between the
- * two steps replays nothing twice; an entry of a later epoch was appended after a reset that had not
- * reached db.json yet, so the reset is replayed first.
+ * stored clients. A record added (a registration, or one of another collection) is instead appended
+ * to the journal with one synchronous write before it is acknowledged, so a SIGKILL right after the
+ * 201 loses nothing. `write()` — lowdb's own full write, used for checkpoints and by json-server —
+ * rotates the journal, writes db.json atomically (temp file + rename) and then drops the rotated
+ * journal. `read()` replays what the journal holds beyond db.json's counts (`meta.sequence` for
+ * clients, `meta.appended` for the others) in the same `meta.epoch`, so a crash between the two steps
+ * replays nothing twice; an entry of a later epoch was appended after a reset that had not reached
+ * db.json yet, so the reset is replayed first.
  */
 export class JournaledJSONFile implements Adapter<Data> {
   readonly journalPath: string;
@@ -73,7 +74,7 @@ export class JournaledJSONFile implements Adapter<Data> {
     return data;
   }
 
-  /** Appends one registration durably (as far as a killed process goes) before it is acknowledged. */
+  /** Appends one entry durably (as far as a killed process goes) before it is acknowledged. */
   append(entry: JournalEntry): void {
     this.#fd ??= openSync(this.journalPath, 'a');
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
@@ -137,7 +138,7 @@ export class JournaledJSONFile implements Adapter<Data> {
     const lines = text.split('\n');
     // A last line without its newline was cut by a kill mid-write; it was never acknowledged.
     if (!text.endsWith('\n')) lines.pop();
-    const known = new Set(data.clients.map((c) => c.id));
+    const known = new Map<string, Set<string>>();
     for (const [i, line] of lines.entries()) {
       if (line === '') continue;
       let entry: JournalEntry | undefined;
@@ -147,16 +148,8 @@ export class JournaledJSONFile implements Adapter<Data> {
         entry = undefined;
       }
       if (!entry) throw this.#unusable(file, `line ${i + 1} is not a journal entry`);
-      if (entry.epoch > data.meta.epoch) {
-        // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
-        data.clients = [];
-        data.meta = { sequence: 0, epoch: entry.epoch };
-        known.clear();
-      }
-      if (entry.epoch !== data.meta.epoch || entry.sequence <= data.meta.sequence) continue;
-      if (!known.has(entry.client.id)) data.clients.push(entry.client);
-      known.add(entry.client.id);
-      data.meta.sequence = entry.sequence;
+      const problem = applyEntry(data, entry, known);
+      if (problem) throw this.#unusable(file, `line ${i + 1} cannot be replayed: ${problem}`);
     }
     return lines.length;
   }

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { Low, Memory } from 'lowdb';
+import { type Adapter, Low, Memory } from 'lowdb';
 import { StartupError } from '../errors.js';
 import { JournaledJSONFile } from './journaled-file.js';
-import { type ClientRecord, type Data, emptyData } from './shape.js';
+import { Observer } from './observer.js';
+import { CLIENTS, type ClientRecord, type Data, type StoredRecord, emptyData, isCollectionName } from './shape.js';
 
 export const MEMORY = ':memory:';
 
@@ -19,40 +20,29 @@ const MAX_IDLE_CHECKPOINT_BYTES = 2 << 20;
 
 /**
  * The clients and the sequence counter, over one lowdb instance (`db`) that json-server shares.
- * `add` is synchronous and durable: when it returns, the client survives a kill.
+ * `add` and `append` are synchronous and durable: when they return, the record survives a kill.
  */
 export class Store {
+  readonly db: Low<Data>;
   readonly #file: JournaledJSONFile | undefined;
-  #byId = new Map<string, ClientRecord>();
+  /** Records by id, per collection; built on first use, dropped when json-server changed the data. */
+  readonly #indexes = new Map<string, Map<string, StoredRecord>>();
   #timer: NodeJS.Timeout | undefined;
   #dbBytes = 0;
-  readonly #write: () => Promise<void>;
 
-  private constructor(
-    readonly db: Low<Data>,
-    file: JournaledJSONFile | undefined,
-  ) {
+  private constructor(adapter: Adapter<Data>, file: JournaledJSONFile | undefined) {
+    // json-server changes the data itself, then calls db.write(): the indexes are rebuilt after that.
+    this.db = new Low<Data>(new Observer(adapter, () => this.#indexes.clear()), emptyData());
     this.#file = file;
-    this.#reindex();
-    // json-server changes the clients array itself, then calls db.write(): re-index after its writes.
-    this.#write = db.write.bind(db);
-    db.write = async () => {
-      await this.#write();
-      this.#reindex();
-    };
-    this.#dbBytes = this.#estimateBytes();
   }
 
   /** Opens (or creates) the store. An unusable db.json throws a StartupError and is left untouched. */
   static async open(path: string): Promise<Store> {
-    if (path === MEMORY) {
-      const db = new Low<Data>(new Memory<Data>(), emptyData());
-      return new Store(db, undefined);
-    }
+    if (path === MEMORY) return new Store(new Memory<Data>(), undefined);
     const file = new JournaledJSONFile(resolve(path));
-    const db = new Low<Data>(file, emptyData());
-    await db.read();
-    const store = new Store(db, file);
+    const store = new Store(file, file);
+    await store.db.read();
+    store.#dbBytes = store.#estimateBytes();
     // Fold a replayed journal in (or create a missing file) right away; an intact db.json is not rewritten.
     try {
       if (file.needsCheckpoint) await store.#checkpoint();
@@ -78,21 +68,58 @@ export class Store {
   }
 
   has(id: string): boolean {
-    return this.#byId.has(id);
+    return this.#index(CLIENTS).has(id);
   }
 
   get(id: string): ClientRecord | undefined {
-    return this.#byId.get(id);
+    return this.#index(CLIENTS).get(id) as ClientRecord | undefined;
   }
 
   /** Stores the `sequence`-th registration. Durable on return. */
   add(client: ClientRecord, sequence: number): void {
     const { meta } = this.db.data;
-    this.#file?.append({ epoch: meta.epoch, sequence, client });
-    this.db.data.clients.push(client);
-    this.#byId.set(client.id, client);
+    this.#journal(CLIENTS, sequence, client);
     meta.sequence = Math.max(meta.sequence, sequence);
     this.#scheduleCheckpoint();
+  }
+
+  /** The records of a collection (empty when db.json has none). */
+  records(collection: string): readonly StoredRecord[] {
+    const items = this.db.data[collection];
+    return Array.isArray(items) ? items : [];
+  }
+
+  /** The record of a collection with this id. */
+  find(collection: string, id: string): StoredRecord | undefined {
+    return this.#index(collection).get(id);
+  }
+
+  /**
+   * Appends a record to a collection of dcr-mock's own other than clients (created if missing),
+   * journaled like a registration: durable on return, replayed after a kill, never twice.
+   */
+  append(collection: string, record: StoredRecord): void {
+    if (collection === CLIENTS || !isCollectionName(collection)) {
+      throw new TypeError(`collection must be a collection other than clients and meta, not ${collection}`);
+    }
+    const items = this.db.data[collection];
+    if (items !== undefined && !Array.isArray(items)) {
+      throw new TypeError(`collection must name an array in db.json; ${collection} is none`);
+    }
+    const { meta } = this.db.data;
+    const sequence = (meta.appended?.[collection] ?? 0) + 1;
+    this.#journal(collection, sequence, record);
+    (meta.appended ??= {})[collection] = sequence;
+    this.#scheduleCheckpoint();
+  }
+
+  /** Journals the record, then keeps it in memory: nothing is there that a kill would lose. */
+  #journal(collection: string, sequence: number, record: StoredRecord): void {
+    const { meta } = this.db.data;
+    this.#file?.append({ epoch: meta.epoch, collection, op: 'add', sequence, record });
+    const items = (this.db.data[collection] ??= []) as StoredRecord[];
+    items.push(record);
+    this.#indexes.get(collection)?.set(record.id, record);
   }
 
   /**
@@ -102,11 +129,11 @@ export class Store {
   async preload(clients: readonly ClientRecord[]): Promise<number> {
     let added = 0;
     for (const client of clients) {
-      if (this.#byId.has(client.id)) continue;
+      if (this.has(client.id)) continue;
       // A copy: the caller keeps the originals to reset to, and what is stored is open to edits over REST.
       const copy = structuredClone(client);
       this.db.data.clients.push(copy);
-      this.#byId.set(copy.id, copy);
+      this.#index(CLIENTS).set(copy.id, copy);
       added++;
     }
     if (added > 0) await this.#checkpoint();
@@ -118,7 +145,7 @@ export class Store {
     const at = clients.findIndex((c) => c.id === id);
     if (at === -1) return false;
     clients.splice(at, 1);
-    this.#byId.delete(id);
+    this.#index(CLIENTS).delete(id);
     await this.#checkpoint();
     return true;
   }
@@ -129,7 +156,7 @@ export class Store {
     const at = clients.findIndex((c) => c.id === client.id);
     if (at === -1) return false;
     clients[at] = client;
-    this.#byId.set(client.id, client);
+    this.#index(CLIENTS).set(client.id, client);
     await this.#checkpoint();
     return true;
   }
@@ -142,7 +169,7 @@ export class Store {
     const { meta } = this.db.data;
     this.db.data.clients = initial.map((client) => structuredClone(client));
     this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
-    this.#reindex();
+    this.#indexes.clear();
     await this.#checkpoint();
   }
 
@@ -156,7 +183,7 @@ export class Store {
   async #checkpoint(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#write();
+    if (this.#file) await this.#file.write(this.db.data);
     this.#dbBytes = this.#estimateBytes();
   }
 
@@ -183,10 +210,13 @@ export class Store {
     return this.db.data.clients.length * 400;
   }
 
-  #reindex(): void {
-    const byId = new Map<string, ClientRecord>();
-    for (const c of this.db.data.clients) if (c && typeof c.id === 'string') byId.set(c.id, c);
-    this.#byId = byId;
+  #index(collection: string): Map<string, StoredRecord> {
+    let byId = this.#indexes.get(collection);
+    if (byId) return byId;
+    byId = new Map();
+    for (const r of this.records(collection)) if (r && typeof r.id === 'string') byId.set(r.id, r);
+    this.#indexes.set(collection, byId);
+    return byId;
   }
 }
 
