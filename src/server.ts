@@ -48,7 +48,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const write = hooks.write ?? ((line: string) => process.stdout.write(line));
   const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = config.clock ? () => new Date(config.clock!.getTime()) : () => new Date();
-  const store = await Store.open(config.db);
+  const store = await Store.open(config.db, { warn: report });
   const registrar = new Registrar(store, profileSpec(config.profile), config.seed, clock, {
     issuer: () => issuer,
     ids: config.ids,
