@@ -140,6 +140,22 @@ export class RateLimited extends OAuthError {
   }
 }
 
+/**
+ * The store could not write to disk (full, read-only, not permitted): a 503 whose description names
+ * the cause, as the system gave it (`ENOSPC`, `EROFS`, `EACCES`…), and what the request changed.
+ */
+export class StorageUnavailable extends OAuthError {
+  constructor(
+    what: string,
+    override readonly cause: unknown,
+    outcome: string,
+  ) {
+    const e = cause as NodeJS.ErrnoException;
+    const why = e?.code && !e.message.startsWith(e.code) ? `${e.code}: ${e.message}` : (e?.message ?? String(cause));
+    super(503, 'temporarily_unavailable', `the store could not write ${what} (${why}); ${outcome}`);
+  }
+}
+
 /** Turns anything thrown by a handler into its wire format; what is not an OAuthError is hidden as server_error. */
 export function toWireError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;

@@ -57,6 +57,8 @@ async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
   const onError = app.onError;
   app.onError = function (err, req, res) {
     if (res.headersSent) return;
+    // A write the store could not make (StorageUnavailable: a 503 that names the cause).
+    if (err instanceof OAuthError) return sendError(res, err);
     // It throws on queries its data cannot answer, such as ?_embed=meta (meta is no list).
     if (err instanceof TypeError || err instanceof SyntaxError) {
       return sendError(

@@ -2,6 +2,8 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
+  fstatSync,
+  ftruncateSync,
   openSync,
   readFileSync,
   renameSync,
@@ -10,36 +12,66 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
-import { StartupError } from '../errors.js';
-import { type Data, type JournalEntry, mendClientIds, toData, toJournalEntry } from './shape.js';
+import { StartupError, StorageUnavailable } from '../errors.js';
+import { decodeLine, encodeEntry } from './journal-line.js';
+import { type Data, type JournalEntry, applyEntry, mendClientIds, toData } from './shape.js';
+
+/** The calls through which the journal reaches the disk; a test puts failing ones in place to play a full disk. */
+export interface StoreIo {
+  readonly open: (path: string, flags: string) => number;
+  /** Writes from `offset` to the end of `buffer`; returns how many bytes it wrote. */
+  readonly write: (fd: number, buffer: Buffer, offset: number) => number;
+  readonly truncate: (fd: number, length: number) => void;
+}
+
+export const NODE_IO: StoreIo = {
+  open: (path, flags) => openSync(path, flags),
+  write: (fd, buffer, offset) => writeSync(fd, buffer, offset),
+  truncate: (fd, length) => ftruncateSync(fd, length),
+};
 
 /**
  * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
  *
  * Why: rewriting the whole file for every registration costs time in proportion to the number of
- * stored clients. A registration is instead appended to the journal with one synchronous write
- * before its 201 is sent, so a SIGKILL right after the 201 loses nothing. `write()` — lowdb's own
- * full write, used for checkpoints and by json-server — rotates the journal, writes db.json
- * atomically (temp file + rename) and then drops the rotated journal. `read()` replays what the
- * journal holds beyond db.json's `meta.sequence` in the same `meta.epoch`, so a crash between the
- * two steps replays nothing twice; an entry of a later epoch was appended after a reset that had not
- * reached db.json yet, so the reset is replayed first.
+ * stored clients. A record added (a registration, or one of another collection) is instead appended
+ * to the journal with one synchronous write before it is acknowledged, so a SIGKILL right after the
+ * 201 loses nothing. `write()` — lowdb's own full write, used for checkpoints — rotates the journal,
+ * writes db.json atomically (temp file + rename) and then drops the rotated journal. `read()` replays
+ * what the journal holds beyond db.json's counts (`meta.sequence` for clients, `meta.appended` for
+ * the others) in the same `meta.epoch`, so a crash between the two steps replays nothing twice; an
+ * entry of a later epoch was appended after a reset that had not reached db.json yet, so the reset
+ * is replayed first.
  */
 export class JournaledJSONFile implements Adapter<Data> {
   readonly journalPath: string;
   readonly #rotatedPath: string;
+  readonly #tempPath: string;
   readonly #text: TextFile;
   #fd: number | undefined;
+  /** The journal's length up to its last whole entry. */
+  #size = 0;
+  /** Set when a failed append could not be cut back: the journal must be, before anything else goes in. */
+  #torn = false;
   #journalBytes = 0;
+  #failed = false;
   #chain: Promise<void> = Promise.resolve();
   /** Set by read(): whether db.json must be written for it to hold what was read (missing file, replayed journal). */
   needsCheckpoint = false;
+  /** Set by read(): what it dropped (a last line cut short), one line each, for the person who started dcr-mock. */
+  readonly warnings: string[] = [];
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    readonly io: StoreIo = NODE_IO,
+  ) {
     this.journalPath = `${path}.journal`;
     this.#rotatedPath = `${path}.journal.old`;
+    // Where lowdb's writer puts the next db.json before renaming it.
+    this.#tempPath = join(dirname(path), `.${basename(path)}.tmp`);
     this.#text = new TextFile(path);
   }
 
@@ -51,6 +83,11 @@ export class JournaledJSONFile implements Adapter<Data> {
   /** Bytes appended since the last checkpoint. */
   get journalBytes(): number {
     return this.#journalBytes;
+  }
+
+  /** Whether db.json lacks something: entries appended since the last checkpoint, or a checkpoint that failed. */
+  get pending(): boolean {
+    return this.#journalBytes > 0 || this.#failed;
   }
 
   /** Reads db.json and replays the journal. Never writes: a file it cannot use is left as it is. */
@@ -68,18 +105,78 @@ export class JournaledJSONFile implements Adapter<Data> {
     const data = parsed === undefined ? toData({}) : toData(parsed);
     if (typeof data === 'string') throw this.#unusable(this.path, data);
     for (const file of [this.#rotatedPath, this.journalPath]) {
-      if (this.#replay(file, data) > 0) this.needsCheckpoint = true;
+      if (this.#replay(file, data)) this.needsCheckpoint = true;
     }
     return data;
   }
 
-  /** Appends one registration durably (as far as a killed process goes) before it is acknowledged. */
+  /**
+   * Finds at start what would make the first write fail (db.json, its journal or their folder that
+   * cannot be written), rather than at the first registration. Touches no file's content.
+   */
+  checkWritable(): void {
+    for (const [file, flags] of [
+      [this.path, 'r+'],
+      [this.journalPath, 'r+'],
+      [this.#tempPath, 'w'],
+    ] as const) {
+      if (flags === 'r+' && !existsSync(file)) continue;
+      try {
+        closeSync(this.io.open(file, flags));
+      } catch (err) {
+        const which = file === this.path ? 'it' : file === this.journalPath ? 'its journal' : 'its folder';
+        throw new StartupError(
+          `Failed to open the store ${this.path}: ${which} cannot be written (${(err as Error).message}). Make it writable, or pass --db with another path.`,
+          1,
+        );
+      }
+    }
+    unlinkSync(this.#tempPath);
+  }
+
+  /**
+   * Appends one entry durably (as far as a killed process goes) before it is acknowledged. A write
+   * that fails part-way is cut back, so that the next entry never follows a torn one; if it cannot
+   * be, nothing more is appended until it is. Throws StorageUnavailable, having stored nothing.
+   */
   append(entry: JournalEntry): void {
-    this.#fd ??= openSync(this.journalPath, 'a');
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
-    // A regular file takes the whole line in one write; the loop only guards against a short one.
-    for (let written = 0; written < line.length; ) written += writeSync(this.#fd, line, written);
+    const line = encodeEntry(entry);
+    const fd = this.#open();
+    let written = 0;
+    try {
+      // A regular file takes the whole line in one write; the loop only guards against a short one.
+      while (written < line.length) written += this.io.write(fd, line, written);
+    } catch (err) {
+      if (written > 0) this.#cutBack(fd);
+      this.close();
+      throw new StorageUnavailable(basename(this.journalPath), err, 'nothing was stored');
+    }
+    this.#size += line.length;
     this.#journalBytes += line.length;
+  }
+
+  #open(): number {
+    if (this.#fd !== undefined) return this.#fd;
+    let fd: number | undefined;
+    try {
+      fd = this.io.open(this.journalPath, 'a');
+      const size = fstatSync(fd).size;
+      if (this.#torn && size > this.#size) this.io.truncate(fd, this.#size);
+      else this.#size = size;
+      this.#torn = false;
+    } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      throw new StorageUnavailable(basename(this.journalPath), err, 'nothing was stored');
+    }
+    return (this.#fd = fd);
+  }
+
+  #cutBack(fd: number): void {
+    try {
+      this.io.truncate(fd, this.#size);
+    } catch {
+      this.#torn = true;
+    }
   }
 
   /** A checkpoint: everything in `data` reaches db.json, then the journal it supersedes is dropped. */
@@ -100,16 +197,25 @@ export class JournaledJSONFile implements Adapter<Data> {
   }
 
   async #checkpoint(data: Data): Promise<void> {
-    this.#rotate();
-    mendClientIds(data.clients);
-    // Serialised now, so it holds every entry appended before the rotation.
-    await this.#text.write(JSON.stringify(data, null, 2));
-    if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
+    try {
+      this.#rotate();
+      mendClientIds(data.clients);
+      // Serialised now, so it holds every entry appended before the rotation.
+      await this.#text.write(JSON.stringify(data, null, 2));
+      if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
+      this.#failed = false;
+    } catch (err) {
+      this.#failed = true;
+      throw err;
+    }
   }
 
   #rotate(): void {
     this.close();
     this.#journalBytes = 0;
+    // A torn tail goes with the journal it ends; the next one starts empty.
+    this.#size = 0;
+    this.#torn = false;
     if (!existsSync(this.journalPath)) return;
     if (existsSync(this.#rotatedPath)) {
       // A previous checkpoint failed after rotating: keep both journals' entries, less a last line
@@ -124,41 +230,37 @@ export class JournaledJSONFile implements Adapter<Data> {
     }
   }
 
-  /** Applies a journal file's entries that db.json lacks; returns how many lines the file held. */
-  #replay(file: string, data: Data): number {
+  /**
+   * Applies a journal file's entries that db.json lacks; returns whether the file held anything
+   * (then db.json is to be written, and the journal dropped). A last line without its newline was
+   * cut short by a stop in the middle of its write: it was never acknowledged, and is dropped with a
+   * warning. Any other line that holds no entry is damage: the store is refused, the line named.
+   */
+  #replay(file: string, data: Data): boolean {
     let text: string;
     try {
-      if (!existsSync(file)) return 0;
+      if (!existsSync(file)) return false;
       if (statSync(file).isDirectory()) throw new Error('it is a directory');
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw this.#unusable(file, (err as Error).message);
     }
     const lines = text.split('\n');
-    // A last line without its newline was cut by a kill mid-write; it was never acknowledged.
-    if (!text.endsWith('\n')) lines.pop();
-    const known = new Set(data.clients.map((c) => c.id));
+    const torn = lines.pop() ?? '';
+    const known = new Map<string, Set<string>>();
     for (const [i, line] of lines.entries()) {
       if (line === '') continue;
-      let entry: JournalEntry | undefined;
-      try {
-        entry = toJournalEntry(JSON.parse(line));
-      } catch {
-        entry = undefined;
-      }
-      if (!entry) throw this.#unusable(file, `line ${i + 1} is not a journal entry`);
-      if (entry.epoch > data.meta.epoch) {
-        // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
-        data.clients = [];
-        data.meta = { sequence: 0, epoch: entry.epoch };
-        known.clear();
-      }
-      if (entry.epoch !== data.meta.epoch || entry.sequence <= data.meta.sequence) continue;
-      if (!known.has(entry.client.id)) data.clients.push(entry.client);
-      known.add(entry.client.id);
-      data.meta.sequence = entry.sequence;
+      const entry = decodeLine(line);
+      if (typeof entry === 'string') throw this.#unusable(file, `line ${i + 1} is not a journal entry (${entry})`);
+      const problem = applyEntry(data, entry, known);
+      if (problem) throw this.#unusable(file, `line ${i + 1} cannot be replayed: ${problem}`);
     }
-    return lines.length;
+    if (torn !== '') {
+      this.warnings.push(
+        `[dcr-mock] Warning: ${file} ends in an entry cut short mid-write (line ${lines.length + 1}, ${Buffer.byteLength(torn)} bytes): it was never acknowledged, and is dropped.`,
+      );
+    }
+    return text !== '';
   }
 
   #parse(file: string, text: string): unknown {

@@ -1,10 +1,14 @@
 import { isObject } from '../is-object.js';
 
-/** One registered client as stored in db.json: the registration response plus `id` for json-server's routes. */
-export interface ClientRecord {
+/** A stored record of any collection: json-server finds it by `id`. */
+export interface StoredRecord {
   id: string;
-  client_id: string;
   [field: string]: unknown;
+}
+
+/** One registered client as stored in db.json: the registration response plus `id` for json-server's routes. */
+export interface ClientRecord extends StoredRecord {
+  client_id: string;
 }
 
 /** `sequence` counts successful registrations (n); `epoch` changes on every reset so a stale journal is never replayed. */
@@ -13,6 +17,8 @@ export interface Meta {
   epoch: number;
   /** With `--ids content`: how many clients were registered with each canonical metadata hash. */
   content?: Record<string, number>;
+  /** How many records were appended to each collection other than clients in this epoch (their sequence). */
+  appended?: Record<string, number>;
 }
 
 export interface Data {
@@ -21,16 +27,31 @@ export interface Data {
   [collection: string]: unknown;
 }
 
-/** One line of the journal: the n-th registration of an epoch. */
+export const CLIENTS = 'clients';
+
+/**
+ * One line of the journal: a record added to a collection in an epoch. `sequence` numbers the
+ * collection's additions in the epoch: for clients it is the registration's n (`meta.sequence`), for
+ * the others `meta.appended[collection]`; db.json already holds every entry up to its own count.
+ */
 export interface JournalEntry {
   epoch: number;
+  collection: string;
+  op: 'add';
   sequence: number;
-  client: ClientRecord;
+  record: StoredRecord;
 }
 
 export const emptyData = (epoch = 0): Data => ({ clients: [], meta: { sequence: 0, epoch } });
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isCounts = (v: unknown): v is Record<string, number> => isObject(v) && Object.values(v).every(isCount);
+
+/** Names that are no collection of records: dcr-mock's own counters, and keys that would reach a prototype. */
+const NOT_COLLECTIONS = new Set(['meta', '__proto__', 'constructor', 'prototype']);
+
+export const isCollectionName = (name: unknown): name is string =>
+  typeof name === 'string' && name !== '' && !NOT_COLLECTIONS.has(name);
 
 /**
  * Checks a parsed db.json and fills what an older or hand-written file may lack.
@@ -53,9 +74,10 @@ export function toData(parsed: unknown): Data | string {
   if (!isObject(meta) || !isCount(meta['sequence']) || !isCount(meta['epoch'])) {
     return '"meta" must be {"sequence": <count>, "epoch": <count>}';
   }
-  const content = meta['content'];
-  const counts =
-    isObject(content) && Object.values(content).every(isCount) ? { content: content as Record<string, number> } : {};
+  const counts = {
+    ...(isCounts(meta['content']) ? { content: meta['content'] } : {}),
+    ...(isCounts(meta['appended']) ? { appended: meta['appended'] } : {}),
+  };
   return {
     ...parsed,
     clients: clients as ClientRecord[],
@@ -80,10 +102,48 @@ export function mendClientIds(clients: unknown): void {
   if (Array.isArray(clients)) for (const client of clients) if (isObject(client)) mendClientId(client);
 }
 
+/**
+ * A parsed journal line as an entry, or undefined. Reads the generic entry and the one written
+ * before it, `{epoch, sequence, client}` (a client's registration), so an older journal still opens.
+ */
 export function toJournalEntry(parsed: unknown): JournalEntry | undefined {
   if (!isObject(parsed) || !isCount(parsed['epoch']) || !isCount(parsed['sequence'])) return undefined;
-  const client = parsed['client'];
-  if (!isObject(client) || typeof client['client_id'] !== 'string' || typeof client['id'] !== 'string')
+  const legacy = parsed['collection'] === undefined && parsed['op'] === undefined;
+  const entry = legacy
+    ? { epoch: parsed['epoch'], collection: CLIENTS, op: 'add', sequence: parsed['sequence'], record: parsed['client'] }
+    : parsed;
+  const { collection, op, record } = entry;
+  if (!isCollectionName(collection) || op !== 'add' || !isObject(record) || typeof record['id'] !== 'string')
     return undefined;
-  return parsed as unknown as JournalEntry;
+  if (collection === CLIENTS && typeof record['client_id'] !== 'string') return undefined;
+  return entry as unknown as JournalEntry;
+}
+
+/**
+ * Applies an entry to data read from db.json, unless db.json already holds it. `known` holds the
+ * ids already in each collection (filled as it goes), so that a record is never there twice.
+ * Returns why the entry cannot be applied, or undefined.
+ */
+export function applyEntry(data: Data, entry: JournalEntry, known: Map<string, Set<string>>): string | undefined {
+  const { meta } = data;
+  if (entry.epoch > meta.epoch) {
+    // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
+    data.clients = [];
+    data.meta = { sequence: 0, epoch: entry.epoch };
+    known.delete(CLIENTS);
+    return applyEntry(data, entry, known);
+  }
+  const { collection, sequence, record } = entry;
+  const clients = collection === CLIENTS;
+  const folded = clients ? meta.sequence : (meta.appended?.[collection] ?? 0);
+  if (entry.epoch !== meta.epoch || sequence <= folded) return undefined;
+  const items = (data[collection] ??= []);
+  if (!Array.isArray(items)) return `it adds to ${JSON.stringify(collection)}, which is no array in db.json`;
+  let ids = known.get(collection);
+  if (!ids) known.set(collection, (ids = new Set(items.map((r: StoredRecord) => r?.id))));
+  if (!ids.has(record.id)) items.push(record);
+  ids.add(record.id);
+  if (clients) meta.sequence = sequence;
+  else (meta.appended ??= {})[collection] = sequence;
+  return undefined;
 }

@@ -1,10 +1,18 @@
-import { resolve } from 'node:path';
-import { Low, Memory } from 'lowdb';
-import { StartupError } from '../errors.js';
-import { JournaledJSONFile } from './journaled-file.js';
-import { type ClientRecord, type Data, emptyData } from './shape.js';
+import { basename, resolve } from 'node:path';
+import { type Adapter, Low, Memory } from 'lowdb';
+import { StartupError, StorageUnavailable } from '../errors.js';
+import { JournaledJSONFile, type StoreIo } from './journaled-file.js';
+import { Observer } from './observer.js';
+import { CLIENTS, type ClientRecord, type Data, type StoredRecord, emptyData, isCollectionName } from './shape.js';
 
 export const MEMORY = ':memory:';
+
+export interface StoreOptions {
+  /** Where warnings go (a journal's torn last line dropped, a checkpoint that failed); default stderr. */
+  readonly warn?: (line: string) => void;
+  /** The disk calls of the journal (a test's, to play a full disk). */
+  readonly io?: StoreIo;
+}
 
 /** How long the store waits after the last registration before folding the journal into db.json. */
 const IDLE_CHECKPOINT_MS = 200;
@@ -19,46 +27,50 @@ const MAX_IDLE_CHECKPOINT_BYTES = 2 << 20;
 
 /**
  * The clients and the sequence counter, over one lowdb instance (`db`) that json-server shares.
- * `add` is synchronous and durable: when it returns, the client survives a kill.
+ * `add` and `append` are synchronous and durable: when they return, the record survives a kill.
  */
 export class Store {
+  readonly db: Low<Data>;
   readonly #file: JournaledJSONFile | undefined;
-  #byId = new Map<string, ClientRecord>();
+  /** Records by id, per collection; built on first use, dropped when json-server changed the data. */
+  readonly #indexes = new Map<string, Map<string, StoredRecord>>();
   #timer: NodeJS.Timeout | undefined;
   #dbBytes = 0;
-  readonly #write: () => Promise<void>;
 
   private constructor(
-    readonly db: Low<Data>,
+    adapter: Adapter<Data>,
     file: JournaledJSONFile | undefined,
+    readonly warn: (line: string) => void,
   ) {
-    this.#file = file;
-    this.#reindex();
-    // json-server changes the clients array itself, then calls db.write(): re-index after its writes.
-    this.#write = db.write.bind(db);
-    db.write = async () => {
-      await this.#write();
-      this.#reindex();
+    // json-server changes the data itself, then calls db.write(): the indexes are rebuilt after that,
+    // and the write is a checkpoint like the store's own.
+    const checkpointing: Adapter<Data> = {
+      read: () => adapter.read(),
+      write: () => this.#checkpoint('the change is kept in memory and written with the next checkpoint'),
     };
-    this.#dbBytes = this.#estimateBytes();
+    this.db = new Low<Data>(new Observer(checkpointing, () => this.#indexes.clear()), emptyData());
+    this.#file = file;
   }
 
-  /** Opens (or creates) the store. An unusable db.json throws a StartupError and is left untouched. */
-  static async open(path: string): Promise<Store> {
-    if (path === MEMORY) {
-      const db = new Low<Data>(new Memory<Data>(), emptyData());
-      return new Store(db, undefined);
-    }
-    const file = new JournaledJSONFile(resolve(path));
-    const db = new Low<Data>(file, emptyData());
-    await db.read();
-    const store = new Store(db, file);
+  /**
+   * Opens (or creates) the store. An unusable db.json, or one that cannot be written, throws a
+   * StartupError and is left untouched.
+   */
+  static async open(path: string, options: StoreOptions = {}): Promise<Store> {
+    const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+    if (path === MEMORY) return new Store(new Memory<Data>(), undefined, warn);
+    const file = new JournaledJSONFile(resolve(path), options.io);
+    const store = new Store(file, file, warn);
+    await store.db.read();
+    file.checkWritable();
+    for (const line of file.warnings) warn(line);
+    store.#dbBytes = store.#estimateBytes();
     // Fold a replayed journal in (or create a missing file) right away; an intact db.json is not rewritten.
     try {
-      if (file.needsCheckpoint) await store.#checkpoint();
+      if (file.needsCheckpoint) await store.#checkpoint('');
     } catch (err) {
       throw new StartupError(
-        `Failed to write the store ${file.path}: ${(err as Error).message}. Check that its folder exists and is writable, or pass --db with another path.`,
+        `Failed to write the store ${file.path}: ${causeOf(err)}. Check that its folder exists and is writable, or pass --db with another path.`,
         1,
       );
     }
@@ -78,21 +90,58 @@ export class Store {
   }
 
   has(id: string): boolean {
-    return this.#byId.has(id);
+    return this.#index(CLIENTS).has(id);
   }
 
   get(id: string): ClientRecord | undefined {
-    return this.#byId.get(id);
+    return this.#index(CLIENTS).get(id) as ClientRecord | undefined;
   }
 
   /** Stores the `sequence`-th registration. Durable on return. */
   add(client: ClientRecord, sequence: number): void {
     const { meta } = this.db.data;
-    this.#file?.append({ epoch: meta.epoch, sequence, client });
-    this.db.data.clients.push(client);
-    this.#byId.set(client.id, client);
+    this.#journal(CLIENTS, sequence, client);
     meta.sequence = Math.max(meta.sequence, sequence);
     this.#scheduleCheckpoint();
+  }
+
+  /** The records of a collection (empty when db.json has none). */
+  records(collection: string): readonly StoredRecord[] {
+    const items = this.db.data[collection];
+    return Array.isArray(items) ? items : [];
+  }
+
+  /** The record of a collection with this id. */
+  find(collection: string, id: string): StoredRecord | undefined {
+    return this.#index(collection).get(id);
+  }
+
+  /**
+   * Appends a record to a collection of dcr-mock's own other than clients (created if missing),
+   * journaled like a registration: durable on return, replayed after a kill, never twice.
+   */
+  append(collection: string, record: StoredRecord): void {
+    if (collection === CLIENTS || !isCollectionName(collection)) {
+      throw new TypeError(`collection must be a collection other than clients and meta, not ${collection}`);
+    }
+    const items = this.db.data[collection];
+    if (items !== undefined && !Array.isArray(items)) {
+      throw new TypeError(`collection must name an array in db.json; ${collection} is none`);
+    }
+    const { meta } = this.db.data;
+    const sequence = (meta.appended?.[collection] ?? 0) + 1;
+    this.#journal(collection, sequence, record);
+    (meta.appended ??= {})[collection] = sequence;
+    this.#scheduleCheckpoint();
+  }
+
+  /** Journals the record, then keeps it in memory: nothing is there that a kill would lose. */
+  #journal(collection: string, sequence: number, record: StoredRecord): void {
+    const { meta } = this.db.data;
+    this.#file?.append({ epoch: meta.epoch, collection, op: 'add', sequence, record });
+    const items = (this.db.data[collection] ??= []) as StoredRecord[];
+    items.push(record);
+    this.#indexes.get(collection)?.set(record.id, record);
   }
 
   /**
@@ -102,35 +151,50 @@ export class Store {
   async preload(clients: readonly ClientRecord[]): Promise<number> {
     let added = 0;
     for (const client of clients) {
-      if (this.#byId.has(client.id)) continue;
+      if (this.has(client.id)) continue;
       // A copy: the caller keeps the originals to reset to, and what is stored is open to edits over REST.
       const copy = structuredClone(client);
       this.db.data.clients.push(copy);
-      this.#byId.set(copy.id, copy);
+      this.#index(CLIENTS).set(copy.id, copy);
       added++;
     }
-    if (added > 0) await this.#checkpoint();
+    if (added > 0) await this.#checkpoint('the clients are kept in memory and written with the next checkpoint');
     return added;
   }
 
+  /** Removes a client; written at once. If db.json cannot be written, the client stays and StorageUnavailable is thrown. */
   async remove(id: string): Promise<boolean> {
     const { clients } = this.db.data;
     const at = clients.findIndex((c) => c.id === id);
     if (at === -1) return false;
-    clients.splice(at, 1);
-    this.#byId.delete(id);
-    await this.#checkpoint();
+    const [client] = clients.splice(at, 1);
+    this.#index(CLIENTS).delete(id);
+    await this.#checkpoint(UNDONE, () => {
+      if (this.has(id) || !client) return;
+      this.db.data.clients.splice(Math.min(at, this.db.data.clients.length), 0, client);
+      this.#index(CLIENTS).set(id, client);
+    });
     return true;
   }
 
-  /** Replaces the stored client with the same id (an RFC 7592 update); written at once, these are rare. */
+  /**
+   * Replaces the stored client with the same id (an RFC 7592 update); written at once, these are rare.
+   * If db.json cannot be written, the old client stays and StorageUnavailable is thrown.
+   */
   async replace(client: ClientRecord): Promise<boolean> {
     const { clients } = this.db.data;
     const at = clients.findIndex((c) => c.id === client.id);
-    if (at === -1) return false;
+    const old = clients[at];
+    if (!old) return false;
     clients[at] = client;
-    this.#byId.set(client.id, client);
-    await this.#checkpoint();
+    this.#index(CLIENTS).set(client.id, client);
+    await this.#checkpoint(UNDONE, () => {
+      const now = this.db.data.clients;
+      const i = now.indexOf(client);
+      if (i === -1) return;
+      now[i] = old;
+      this.#index(CLIENTS).set(old.id, old);
+    });
     return true;
   }
 
@@ -142,39 +206,61 @@ export class Store {
     const { meta } = this.db.data;
     this.db.data.clients = initial.map((client) => structuredClone(client));
     this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
-    this.#reindex();
-    await this.#checkpoint();
+    this.#indexes.clear();
+    await this.#checkpoint('the store is reset in memory, and written with the next checkpoint');
   }
 
-  /** Folds the journal into db.json now, if it holds anything. */
+  /** Folds the journal into db.json now, if it holds anything or the last checkpoint failed. */
   async flush(): Promise<void> {
-    if (this.#file && this.#file.journalBytes > 0) await this.#checkpoint();
-    else await this.#file?.settled();
+    await this.#file?.settled();
+    if (this.#file?.pending) await this.#checkpoint('the journal keeps every client');
   }
 
-  /** Writes everything to db.json. */
-  async #checkpoint(): Promise<void> {
+  /**
+   * Writes everything to db.json. On failure, `undo` takes back the change the caller made, and a
+   * StorageUnavailable names the cause and `outcome` (what became of the change).
+   */
+  async #checkpoint(outcome: string, undo?: () => void): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#write();
+    if (!this.#file) return;
+    try {
+      await this.#file.write(this.db.data);
+    } catch (err) {
+      undo?.();
+      throw new StorageUnavailable(basename(this.#file.path), err, outcome);
+    }
     this.#dbBytes = this.#estimateBytes();
   }
 
+  /**
+   * Folds the journal into db.json, once more if that fails; if db.json still cannot be written,
+   * throws a StartupError that says so: the journal keeps every client for the next start.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    this.#file?.close();
+    try {
+      await this.flush().catch(() => this.flush());
+    } catch (err) {
+      const file = this.#file!;
+      throw new StartupError(
+        `Failed to write the store ${file.path}: ${causeOf(err)}. The journal (${file.journalPath}) keeps every client, and the next start folds it in; make room or make the folder writable, then start dcr-mock again.`,
+        1,
+      );
+    } finally {
+      this.#file?.close();
+    }
   }
 
   #scheduleCheckpoint(): void {
     const file = this.#file;
     if (!file) return;
     if (file.journalBytes > Math.max(MIN_CHECKPOINT_BYTES, this.#dbBytes)) {
-      void this.#checkpoint().catch(reportCheckpointFailure);
+      void this.flush().catch((err) => this.#reportFailure(err));
       return;
     }
     if (this.#dbBytes > MAX_IDLE_CHECKPOINT_BYTES && file.journalBytes * 8 < this.#dbBytes) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.flush().catch(reportCheckpointFailure), IDLE_CHECKPOINT_MS);
+    this.#timer = setTimeout(() => void this.flush().catch((err) => this.#reportFailure(err)), IDLE_CHECKPOINT_MS);
     this.#timer.unref();
   }
 
@@ -183,14 +269,27 @@ export class Store {
     return this.db.data.clients.length * 400;
   }
 
-  #reindex(): void {
-    const byId = new Map<string, ClientRecord>();
-    for (const c of this.db.data.clients) if (c && typeof c.id === 'string') byId.set(c.id, c);
-    this.#byId = byId;
+  #index(collection: string): Map<string, StoredRecord> {
+    let byId = this.#indexes.get(collection);
+    if (byId) return byId;
+    byId = new Map();
+    for (const r of this.records(collection)) if (r && typeof r.id === 'string') byId.set(r.id, r);
+    this.#indexes.set(collection, byId);
+    return byId;
+  }
+
+  /** A failed checkpoint a request did not ask for: the journal still holds every acknowledged record. */
+  #reportFailure(err: unknown): void {
+    this.warn(
+      `[dcr-mock] Failed to write ${this.path}: ${causeOf(err)}. The journal keeps every client; the next checkpoint, stop or start folds it in.`,
+    );
   }
 }
 
-function reportCheckpointFailure(err: unknown): void {
-  // The journal still holds every acknowledged client; the next checkpoint or restart folds it in.
-  console.error(`[dcr-mock] Failed to write db.json: ${(err as Error).message}. The journal keeps every client.`);
+const UNDONE = 'nothing was changed';
+
+/** The system's own words for why a write failed. */
+function causeOf(err: unknown): string {
+  const cause = err instanceof StorageUnavailable ? err.cause : err;
+  return (cause as Error)?.message ?? String(cause);
 }

@@ -105,3 +105,19 @@ describe('a db path that cannot be written', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('a store that is fine but cannot be written', () => {
+  it('found at start, before the first registration: exit 1, one line naming the file, nothing touched', async () => {
+    const dir = join(root, 'unwritable-folder');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'db.json'), EMPTY_DB);
+    // Where db.json's next version is written first: taken by a folder, no file can be made there.
+    mkdirSync(join(dir, '.db.json.tmp'));
+    const before = snapshot(dir);
+    const { code, stdout, stderr } = await runCli(['--port', '0', '--db', join(dir, 'db.json')]);
+    expect(stderr).toMatch(/^\[dcr-mock\] [^\n]+\n$/);
+    expect(stderr).toContain(`${join(dir, 'db.json')}: its folder cannot be written (EISDIR`);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(snapshot(dir)).toEqual(before);
+  });
+});

@@ -7,7 +7,10 @@ import { idsInDbJson, storedClient as client } from '../support/records.js';
 import { tempDir } from '../support/server.js';
 
 const entry = (epoch: number, sequence: number, n = sequence): string =>
-  `${JSON.stringify({ epoch, sequence, client: client(n) } satisfies JournalEntry)}\n`;
+  `${JSON.stringify({ epoch, collection: 'clients', op: 'add', sequence, record: client(n) } satisfies JournalEntry)}\n`;
+/** An entry as journals written before entries named their collection hold it: a user's journal must still open. */
+const legacyEntry = (epoch: number, sequence: number, n = sequence): string =>
+  `${JSON.stringify({ epoch, sequence, client: client(n) })}\n`;
 const dbJson = (clients: ClientRecord[], sequence: number, epoch = 0) =>
   JSON.stringify({ clients, meta: { sequence, epoch } });
 /** A line cut short by a kill in the middle of its write: never acknowledged. */
@@ -32,6 +35,21 @@ const STATES: CrashState[] = [
     journal: entry(0, 1) + entry(0, 2),
     clients: [1, 2],
     sequence: 2,
+  },
+  {
+    name: 'a journal of the older format only',
+    db: dbJson([client(1)], 1),
+    journal: legacyEntry(0, 1) + legacyEntry(0, 2) + cut(legacyEntry(0, 3)),
+    clients: [1, 2],
+    sequence: 2,
+  },
+  {
+    name: 'a rotated journal of the older format, a current one of the new',
+    db: dbJson([client(1)], 1),
+    rotated: legacyEntry(0, 2),
+    journal: entry(0, 3),
+    clients: [1, 2, 3],
+    sequence: 3,
   },
   {
     name: 'a journal whose last line was cut mid-write',

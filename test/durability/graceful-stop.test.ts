@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
@@ -134,5 +134,34 @@ describe('close() with requests in flight', () => {
     expect(b.status).toBe(201);
     expect(JSON.parse(b.text)).toHaveProperty('client_id');
     expect(server.store.clients).toHaveLength(3);
+  });
+});
+
+describe('a stop that cannot write db.json', () => {
+  it('tries again, then exits 1 saying the journal keeps every client; the next start folds it in', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'db.json');
+    writeFileSync(db, JSON.stringify({ clients: [], meta: { sequence: 0, epoch: 0 } }));
+    const child = await startCli(['--port', '0', '--db', db, '--quiet']);
+    // From now on db.json cannot be replaced: its temp file's name is taken by a folder.
+    mkdirSync(join(dir, '.db.json.tmp'));
+    const res = await send(`${child.url}/oidc/register`, {
+      method: 'POST',
+      body: registration('kept'),
+      headers: JSON_HEADERS,
+    });
+    expect(res.status).toBe(201);
+    expect(await child.stop('SIGTERM')).toBe(1);
+    const lines = child.stderr().trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^\[dcr-mock\] Failed to write the store .*db\.json: EISDIR.*\. The journal \(.*db\.json\.journal\) keeps every client, and the next start folds it in; .*$/,
+    );
+    expect(JSON.parse(readFileSync(db, 'utf8')).clients).toEqual([]);
+
+    rmSync(join(dir, '.db.json.tmp'), { recursive: true });
+    const again = await startCli(['--port', '0', '--db', db, '--quiet']);
+    expect(await again.stop()).toBe(0);
+    const stored = (JSON.parse(readFileSync(db, 'utf8')) as { clients: ClientRecord[] }).clients;
+    expect(stored.map((c) => c.client_id)).toEqual([JSON.parse(res.text).client_id]);
   });
 });

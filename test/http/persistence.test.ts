@@ -1,7 +1,18 @@
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../support/http.js';
+import { manage } from '../support/management.js';
 import { startCli } from '../support/processes.js';
 import { register, start, tempDir } from '../support/server.js';
 
@@ -180,5 +191,79 @@ describe('an intact db.json', () => {
     await second.close();
     expect(readFileSync(db, 'utf8')).toBe(before.text);
     expect(statSync(db).mtimeMs).toBe(before.mtime);
+  });
+});
+
+describe('a store that cannot be written', () => {
+  /** db.json cannot be replaced while its temp file's name is taken by a folder. */
+  const blockCheckpoints = (db: string) => {
+    const blocker = join(db, '..', `.${db.split('/').at(-1)}.tmp`);
+    mkdirSync(blocker);
+    return () => rmSync(blocker, { recursive: true });
+  };
+  const unavailable = (cause: RegExp) => ({
+    error: 'temporarily_unavailable',
+    error_description: expect.stringMatching(cause),
+  });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'a registration on a full disk gets 503 naming ENOSPC, stores nothing and advances nothing',
+    async () => {
+      const db = newDb();
+      const server = await start({ db, seed: SEED });
+      try {
+        // Every write to /dev/full fails with ENOSPC, as on a full disk.
+        symlinkSync('/dev/full', `${db}.journal`);
+        const refused = await register(server, BODIES[0]);
+        expect(refused.status).toBe(503);
+        expect(refused.json).toEqual(
+          unavailable(/^the store could not write db-\d+\.json\.journal \(ENOSPC: .*nothing was stored$/),
+        );
+        expect(await clientIds(server)).toEqual([]);
+        unlinkSync(`${db}.journal`);
+        await registerInOrder(server, 0, 1);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
+  it('an RFC 7592 delete that cannot reach db.json gets 503 and leaves the client', async () => {
+    const db = newDb();
+    const server = await start({ db, seed: SEED, profile: 'rfc7591' });
+    const unblock = blockCheckpoints(db);
+    try {
+      const client = (await register(server, BODIES[0])).json;
+      const uri = client['registration_client_uri'] as string;
+      const token = client['registration_access_token'] as string;
+      const refused = await manage(uri, 'DELETE', token);
+      expect(refused.status).toBe(503);
+      expect(refused.json).toEqual(
+        unavailable(/^the store could not write db-\d+\.json \(EISDIR: .*nothing was changed$/),
+      );
+      expect((await manage(uri, 'GET', token)).status).toBe(200);
+    } finally {
+      unblock();
+      await server.close();
+    }
+  });
+
+  it('a json-server write that cannot reach db.json gets 503, not 500', async () => {
+    const db = newDb();
+    const server = await start({ db, seed: SEED });
+    const unblock = blockCheckpoints(db);
+    try {
+      const id = (await register(server, BODIES[0])).json['client_id'] as string;
+      const res = await fetch(`${server.url}/clients/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: '{"client_name":"renamed"}',
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual(unavailable(/EISDIR/));
+    } finally {
+      unblock();
+      await server.close();
+    }
   });
 });
