@@ -39,10 +39,21 @@ describe('the published package', () => {
 
   it('exports ./playwright with types, both inside the tarball', () => {
     const entry = pkg.exports['./playwright'];
-    expect(entry).toEqual({ types: './dist/playwright.d.ts', import: './dist/playwright.js' });
+    expect(entry).toEqual({ types: './dist/playwright.d.ts', default: './dist/playwright.js' });
     expect(files).toContain(entry.types.slice(2));
-    expect(files).toContain(entry.import.slice(2));
+    expect(files).toContain(entry.default.slice(2));
   });
+
+  // `default`, not `import` alone: require() (Node >= 20.19 loads ES modules) resolves it too.
+  it('lets CommonJS require both entries, which must never await at their top level', async () => {
+    const script = [
+      "const main = require('dcr-mock');",
+      "const playwright = require('dcr-mock/playwright');",
+      'console.log(JSON.stringify({ start: typeof main.startDcrMock, test: typeof playwright.test }));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ start: 'function', test: 'function' });
+  }, 60_000);
 
   it('resolves dcr-mock/playwright through the export map, and the module loads with test and expect', async () => {
     const script = [
