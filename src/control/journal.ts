@@ -29,7 +29,8 @@ export class RequestJournal {
 
   /** `text` is the request body as received. */
   record(record: RequestRecord, text: string | undefined, clientId?: string): void {
-    this.#kept[this.#next] = { ...record, id: this.#nextId++, text, clientId };
+    const { at, method, path, status, ms, failure } = record;
+    this.#kept[this.#next] = { id: this.#nextId++, at, method, path, status, ms, failure, text, clientId };
     this.#next = (this.#next + 1) % this.size;
   }
 

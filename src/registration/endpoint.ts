@@ -32,10 +32,11 @@ interface State extends FailureState {
  * choose failure → delay → fail, or software statement → validate → issue → persist → respond.
  */
 export function registrationEndpoint(deps: RegistrationDeps): Handler {
-  const read: Step<State> = async (ex, s) => {
-    s.text = await readBody(ex.req);
-    return undefined;
-  };
+  const read: Step<State> = (ex, s) =>
+    readBody(ex.req).then((text) => {
+      s.text = text;
+      return undefined;
+    });
   const parse: Step<State> = (ex, s) => {
     s.body = parseBody(s.text, ex.req.headers['content-type']);
     ex.text = s.text;
