@@ -66,6 +66,8 @@ describe('the seed-derived key', () => {
     const before = derivations().length;
     const keys = new KeySet({ seed: 'lazy-seed' });
     const second = new KeySet({ seed: 'lazy-seed' });
+    // Derivation starts in a microtask: let every pending one run before looking.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(derivations().length).toBe(before);
     const [a, b] = await Promise.all([keys.current(), second.jwks()]);
     expect(derivations().slice(before)).toEqual(['lazy-seed#0']);
