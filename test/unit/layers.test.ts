@@ -14,6 +14,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['failures/', 'limits/'],
   ['store/'],
   ['registration/'],
+  ['authorization/'],
   ['discovery.ts', 'log.ts', 'control/', 'inspector/', 'json-server.ts'],
   ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
   ['server.ts'],
