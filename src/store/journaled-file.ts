@@ -17,7 +17,8 @@ import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError, StorageUnavailable } from '../errors.js';
 import { decodeLine, encodeEntry } from './journal-line.js';
-import { type Data, type JournalEntry, applyEntry, mendClientIds, toData } from './shape.js';
+import { DbText, writeInSlices } from './db-text.js';
+import { type Data, type JournalEntry, applyEntry, toData } from './shape.js';
 
 /** The calls through which the journal reaches the disk; a test puts failing ones in place to play a full disk. */
 export interface StoreIo {
@@ -51,6 +52,7 @@ export class JournaledJSONFile implements Adapter<Data> {
   readonly #rotatedPath: string;
   readonly #tempPath: string;
   readonly #text: TextFile;
+  readonly #db = new DbText();
   #fd: number | undefined;
   /** The journal's length up to its last whole entry. */
   #size = 0;
@@ -70,7 +72,7 @@ export class JournaledJSONFile implements Adapter<Data> {
   ) {
     this.journalPath = `${path}.journal`;
     this.#rotatedPath = `${path}.journal.old`;
-    // Where lowdb's writer puts the next db.json before renaming it.
+    // Where db.json's next version is written before it is renamed (where lowdb's own writer puts it).
     this.#tempPath = join(dirname(path), `.${basename(path)}.tmp`);
     this.#text = new TextFile(path);
   }
@@ -186,6 +188,11 @@ export class JournaledJSONFile implements Adapter<Data> {
     return run;
   }
 
+  /** Drops every record's kept text: json-server changed records in place (its writes do). */
+  forgetTexts(): void {
+    this.#db.forget();
+  }
+
   /** Resolves once every checkpoint asked for so far has finished. */
   settled(): Promise<void> {
     return this.#chain;
@@ -199,9 +206,9 @@ export class JournaledJSONFile implements Adapter<Data> {
   async #checkpoint(data: Data): Promise<void> {
     try {
       this.#rotate();
-      mendClientIds(data.clients);
-      // Serialised now, so it holds every entry appended before the rotation.
-      await this.#text.write(JSON.stringify(data, null, 2));
+      // Taken now, so it holds every entry appended before the rotation and none after.
+      const snapshot = this.#db.snapshot(data);
+      await writeInSlices(this.path, this.#tempPath, this.#db.pieces(snapshot));
       if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
       this.#failed = false;
     } catch (err) {

@@ -42,4 +42,28 @@ describe('checkpoints: when db.json is rewritten', () => {
     await store.close();
     expect(idsInDbJson(db).at(-1)).toBe('tpc_6001');
   });
+
+  it('writes the file lowdb would: JSON.stringify(data, null, 2), byte for byte, other collections included', async () => {
+    const db = join(dir, 'shape.json');
+    writeFileSync(
+      db,
+      JSON.stringify({
+        meta: { sequence: 1, epoch: 0 },
+        posts: [{ id: 1, title: 'é ✓' }],
+        clients: [client(1)],
+        note: 'kept',
+      }),
+    );
+    const store = await Store.open(db);
+    store.add(client(2), 2);
+    store.append('grants', { id: 'g1', client_id: 'tpc_2' });
+    await store.flush();
+    const expected = JSON.stringify(store.db.data, null, 2);
+    expect(readFileSync(db, 'utf8')).toBe(expected);
+    // Again, from the texts kept since.
+    store.add(client(3), 3);
+    await store.flush();
+    expect(readFileSync(db, 'utf8')).toBe(JSON.stringify(store.db.data, null, 2));
+    await store.close();
+  });
 });
