@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/processes.js';
+import { ROOT, startCli } from '../support/processes.js';
 
 // The package the way users get it: `npm pack`, installed into projects of their own next to the
 // user's own @playwright/test, then used there. A second copy of @playwright/test (the package's
-// own, through a link) is what breaks Playwright; an installed tarball brings none.
+// own, through a link) is what breaks Playwright; an installed tarball brings none. .ci/run runs this file on
+// each Node it tests; engine-strict makes the install fail where a dependency refuses that Node.
 const run = promisify(execFile);
 const versionOf = async (name: string): Promise<string> =>
   (await import(`${name}/package.json`, { with: { type: 'json' } })).default.version;
@@ -28,7 +29,7 @@ async function project(name: string, packageJson: object | undefined, deps: read
   else await run('npm', ['init', '-y'], { cwd: dir });
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...deps], {
     cwd: dir,
-    env: { ...process.env, npm_config_ignore_scripts: 'true' },
+    env: { ...process.env, npm_config_ignore_scripts: 'true', npm_config_engine_strict: 'true' },
   });
   return dir;
 }
@@ -68,6 +69,26 @@ describe('dcr-mock installed from its tarball into an ES module project', () => 
   it('runs its binary with npx', async () => {
     const { stdout } = await run('npx', ['--no-install', 'dcr-mock', '--version'], { cwd: dirs.esm });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  }, 60_000);
+
+  it('runs its children on the Node that runs the tests', async () => {
+    const { stdout } = await run('npx', ['--no-install', '-c', 'node -p process.version'], { cwd: dirs.esm });
+    expect(stdout.trim()).toBe(process.version);
+  }, 60_000);
+
+  it('starts with npx and registers a client', async () => {
+    const mock = await startCli(['--port', '0', '--db', ':memory:'], { npx: true, cwd: dirs.esm, startMs: 60_000 });
+    try {
+      const response = await fetch(mock.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'from the tarball', redirect_uris: ['http://localhost/cb'] }),
+      });
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ client_name: 'from the tarball', client_id: expect.any(String) });
+    } finally {
+      await mock.stop();
+    }
   }, 60_000);
 
   it("gives a Playwright test the dcrMock fixture, with the user's own @playwright/test", async () => {

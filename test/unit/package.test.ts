@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import semver from 'semver';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The package as users get it: what `npm pack` puts in the tarball and what its export map resolves to.
@@ -89,6 +90,18 @@ describe('the published package', () => {
     const lock = JSON.parse(readFileSync(new URL('package-lock.json', `file://${root}`), 'utf8'));
     expect(pkg.dependencies['json-server']).toBe('1.0.0-beta.3');
     expect(lock.packages['node_modules/json-server'].version).toBe('1.0.0-beta.3');
+  });
+
+  // engines is what npm checks at install, and what the README promises: each Node it admits must be one
+  // that every dependency the package installs admits too (faker, for one, wants 22.13 or later on 22).
+  it("admits in engines no Node that a dependency's engines refuse", () => {
+    const lock = JSON.parse(readFileSync(new URL('package-lock.json', `file://${root}`), 'utf8'));
+    const promised: string = pkg.engines.node;
+    const refusing = Object.entries(lock.packages as Record<string, { dev?: boolean; engines?: { node?: string } }>)
+      .filter(([path, entry]) => path !== '' && !entry.dev && entry.engines?.node !== undefined)
+      .filter(([, entry]) => !semver.subset(promised, entry.engines!.node!))
+      .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} wants ${entry.engines!.node}`);
+    expect(refusing, `engines.node is ${promised}`).toEqual([]);
   });
 
   // A second copy of @playwright/test (one bundled by a fixture package, one in the project) makes
