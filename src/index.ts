@@ -102,7 +102,7 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
     requests: () => structuredClone(server.journal.list()),
     fail: (spec) => {
       const rules = typeof spec === 'string' ? parseFailSpec(spec) : [toFailureRule(spec)];
-      return rules.map((rule) => ruleView(server.plan.add(rule)));
+      return server.plan.addAll(rules).map(ruleView);
     },
     advanceClock: (seconds) => server.clock.advance(seconds),
     clearFailures: () => server.plan.clearRuntime(),

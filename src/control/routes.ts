@@ -64,7 +64,7 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
       }),
     'POST failures': async (ex) => {
       const rules = parseRules(await readJson(ex));
-      const added = rules.map((rule) => ruleView(plan.add(rule)));
+      const added = addRules(plan, rules).map(ruleView);
       sendJson(ex.res, 201, added.length === 1 ? added[0] : added);
     },
     'DELETE failures': (ex) => {
@@ -137,6 +137,16 @@ async function readJson(ex: Exchange): Promise<unknown> {
     return JSON.parse(text);
   } catch {
     throw new InvalidRequest('the body must be JSON: a rule object, a spec string, or an array of them');
+  }
+}
+
+/** All the rules, or none past the bound on run-time rules. */
+function addRules(plan: FailurePlan, rules: readonly FailureRule[]) {
+  try {
+    return plan.addAll(rules);
+  } catch (err) {
+    if (err instanceof FailSpecError) throw new InvalidRequest(err.message);
+    throw err;
   }
 }
 

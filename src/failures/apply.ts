@@ -2,6 +2,7 @@ import { InvalidRequest } from '../errors.js';
 import type { Answer } from '../http/answer.js';
 import { ENDED, type Exchange, type Step } from '../http/exchange.js';
 import { writeAnswer } from '../http/respond.js';
+import { MAX_REQUEST_RULES, MAX_SPEC_LENGTH } from './bounds.js';
 import { httpAnswer } from './catalogue.js';
 import * as net from './network.js';
 import type { ActiveRule, Decision, FailurePlan, Subject } from './rules.js';
@@ -43,7 +44,13 @@ export function failureSteps<S extends FailureState>(
   target: (ex: Exchange, state: S) => FailureTarget,
 ): Step<S>[] {
   const chooseFailure: Step<S> = (ex, s) => {
-    const decision = deps.plan.choose(endpoint, () => subject(ex, s), rulesFromRequest(ex, deps.plan));
+    let decision: Decision;
+    try {
+      decision = deps.plan.choose(endpoint, () => subject(ex, s), rulesFromRequest(ex, deps.plan));
+    } catch (err) {
+      if (err instanceof FailSpecError) throw new InvalidRequest(err.message);
+      throw err;
+    }
     ex.failure = decision.label;
     s.decision = decision;
     return undefined;
@@ -112,23 +119,35 @@ export async function applyFailure(
   }
 }
 
-/** Rules that come with the request: the x-dcr-mock-fail header, then the __fail query parameter. */
+/**
+ * Rules that come with the request: the x-dcr-mock-fail header, then the __fail query parameter;
+ * each at most MAX_SPEC_LENGTH characters (measured before it is read), MAX_REQUEST_RULES in all.
+ */
 export function rulesFromRequest(ex: Exchange, plan: FailurePlan): FailureRule[] {
   const header = ex.req.headers['x-dcr-mock-fail'];
   const query = ex.query.get('__fail');
   if (header === undefined && query === null) return [];
+  const channels: Array<readonly [string, string]> = [];
+  if (header !== undefined) channels.push(['x-dcr-mock-fail', Array.isArray(header) ? header.join(';') : header]);
+  if (query !== null) channels.push(['__fail', query]);
+  for (const [where, spec] of channels) {
+    if (spec.length > MAX_SPEC_LENGTH) {
+      throw new InvalidRequest(`${where} must be at most ${MAX_SPEC_LENGTH} characters, got ${spec.length}`);
+    }
+  }
   const rules: FailureRule[] = [];
-  for (const [where, spec] of [
-    ['x-dcr-mock-fail', header],
-    ['__fail', query],
-  ] as const) {
-    if (spec === undefined || spec === null) continue;
+  for (const [where, spec] of channels) {
     try {
-      rules.push(...parseFailSpec(Array.isArray(spec) ? spec.join(';') : spec, plan.catalogue));
+      rules.push(...parseFailSpec(spec, plan.catalogue));
     } catch (err) {
       if (err instanceof FailSpecError) throw new InvalidRequest(`${where} ${err.message}`);
       throw err;
     }
+  }
+  if (rules.length > MAX_REQUEST_RULES) {
+    throw new InvalidRequest(
+      `x-dcr-mock-fail and __fail must bring at most ${MAX_REQUEST_RULES} rules together, got ${rules.length}`,
+    );
   }
   return rules;
 }

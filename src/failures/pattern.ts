@@ -2,6 +2,12 @@
 export interface Pattern {
   readonly source: string;
   test(value: string): boolean;
+  /**
+   * At most how many steps `test` takes on a value of this length: for a regular expression, the
+   * ways it has to match (counted as below, with the length rounded up to a power of two); for a
+   * substring, the length. What a request's matching may cost in total is bounded by these.
+   */
+  steps(length: number): number;
 }
 
 export const MAX_PATTERN_LENGTH = 200;
@@ -27,7 +33,13 @@ const MAX_FIXED_PATHS = 1 << 14;
 export function compilePattern(source: string): Pattern | string {
   if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
   const literal = /^\/(.+)\/([imsu]*)$/s.exec(source);
-  if (!literal) return { source, test: (value) => value.slice(0, MAX_SUBJECT_LENGTH).includes(source) };
+  if (!literal) {
+    return {
+      source,
+      test: (value) => value.slice(0, MAX_SUBJECT_LENGTH).includes(source),
+      steps: (length) => Math.min(length, MAX_SUBJECT_LENGTH),
+    };
+  }
   const [, body = '', flags = ''] = literal;
   let regex: RegExp;
   try {
@@ -37,7 +49,34 @@ export function compilePattern(source: string): Pattern | string {
   }
   const unsafe = backtrackingRisk(body, flags);
   if (unsafe) return `${source} could backtrack without end (${unsafe}); rewrite it without that`;
-  return { source, test: (value) => regex.test(value.slice(0, MAX_SUBJECT_LENGTH)) };
+  return { source, test: (value) => regex.test(value.slice(0, MAX_SUBJECT_LENGTH)), steps: stepsOf(body, flags) };
+}
+
+/**
+ * The ways a (safe) regular expression has to match a value of a given length, as backtrackingRisk
+ * counts them. The count only grows with the length, so it is taken at the next power of two (at most
+ * 12 counts per pattern, each made once): an upper bound, at most a few times too high.
+ */
+function stepsOf(body: string, flags: string): (length: number) => number {
+  const anchored = isAnchored(body, flags);
+  const unicode = flags.includes('u');
+  const counted = new Map<number, number>();
+  return (length) => {
+    let n = 1;
+    while (n < Math.min(length, MAX_SUBJECT_LENGTH)) n *= 2;
+    n = Math.min(n, MAX_SUBJECT_LENGTH);
+    let ways = counted.get(n);
+    if (ways === undefined) {
+      const paths = countPaths(body, unicode, n);
+      ways = anchored ? paths + n : paths * (n + 1);
+      counted.set(n, ways);
+    }
+    return ways;
+  };
+}
+
+function isAnchored(body: string, flags: string): boolean {
+  return !flags.includes('m') && body.startsWith('^') && !hasTopLevelAlternation(body);
 }
 
 /**
@@ -52,7 +91,7 @@ export function compilePattern(source: string): Pattern | string {
  */
 export function backtrackingRisk(body: string, flags = ''): string | undefined {
   try {
-    const anchored = !flags.includes('m') && body.startsWith('^') && !hasTopLevelAlternation(body);
+    const anchored = isAnchored(body, flags);
     const paths = countPaths(body, flags.includes('u'), MAX_SUBJECT_LENGTH);
     const total = anchored ? paths + MAX_SUBJECT_LENGTH : paths * (MAX_SUBJECT_LENGTH + 1);
     if (countPaths(body, flags.includes('u'), 1) > MAX_FIXED_PATHS || total > MAX_PATHS) {

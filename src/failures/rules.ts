@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { MATCH_TEST_STEPS, MAX_MATCH_STEPS, MAX_RUNTIME_RULES } from './bounds.js';
 import { CATALOGUE, type Catalogue, DEFAULT_ENDPOINT } from './catalogue.js';
 import type { Chance } from './chance.js';
 import { type Pattern, compilePattern } from './pattern.js';
-import { type FailureRule, headerPattern } from './spec.js';
+import { FailSpecError, type FailureRule, headerPattern } from './spec.js';
 
 /** Where a rule came from, highest precedence first. */
 export type RuleSource = 'request' | 'runtime' | 'static';
@@ -17,6 +18,8 @@ export interface ActiveRule {
   /** Times it was applied. */
   applied: number;
   readonly test: (subject: Subject) => boolean;
+  /** At most how many steps `test` takes on this subject (see MAX_MATCH_STEPS). */
+  readonly steps: (subject: Subject) => number;
 }
 
 /** What happens to one request: a delay (0 for none) and at most one failure. */
@@ -58,9 +61,20 @@ export class FailurePlan {
 
   /** Adds a rule at run time (control plane, programmatic API); it wins over static ones. */
   add(rule: FailureRule): ActiveRule {
-    const active = this.#activate(rule, 'runtime');
-    this.#runtime.push(active);
-    return active;
+    return this.addAll([rule])[0]!;
+  }
+
+  /** Adds rules at run time, all or none: past MAX_RUNTIME_RULES in force, none, and a FailSpecError says so. */
+  addAll(rules: readonly FailureRule[]): ActiveRule[] {
+    if (this.#runtime.length + rules.length > MAX_RUNTIME_RULES) {
+      throw new FailSpecError(
+        `run-time failure rules must number at most ${MAX_RUNTIME_RULES}: ${this.#runtime.length} in force, ${rules.length} more asked. Remove some first (DELETE /__dcr/failures/:id, or DELETE /__dcr/failures for all)`,
+        [],
+      );
+    }
+    const added = rules.map((rule) => this.#activate(rule, 'runtime'));
+    this.#runtime.push(...added);
+    return added;
   }
 
   remove(id: string): boolean {
@@ -91,6 +105,7 @@ export class FailurePlan {
   /**
    * Decides, and counts, what happens to one request to `endpoint`. `requestRules` come with the
    * request; rules for other endpoints pass it by. `subject` is read only when some rule may apply.
+   * Throws a FailSpecError, having counted nothing, when matching could take more than MAX_MATCH_STEPS.
    */
   choose(endpoint: string, subject: () => Subject, requestRules: readonly FailureRule[]): Decision {
     const latency = endpoint === DEFAULT_ENDPOINT ? this.latency : undefined;
@@ -98,7 +113,7 @@ export class FailurePlan {
       return NONE;
     }
     const oneShot = requestRules.map((rule) => this.#activate(rule, 'request'));
-    let facts: Subject | undefined;
+    let facts = this.#checkCost(endpoint, subject, [oneShot, this.#runtime, this.#static]);
     let delayMs = latency ? this.#chance.between(...latency) : 0;
     let failure: ActiveRule | undefined;
     const modes: string[] = [];
@@ -117,6 +132,31 @@ export class FailurePlan {
     return { delayMs, failure, label: modes.length > 0 ? modes.join('+') : undefined };
   }
 
+  /**
+   * Refuses, before any counter moves, a request whose matching could take more than MAX_MATCH_STEPS:
+   * every rule for the endpoint that may still fire is charged in full, as if none fired before it.
+   * Returns the subject if it had to be read.
+   */
+  #checkCost(endpoint: string, subject: () => Subject, lists: readonly ActiveRule[][]): Subject | undefined {
+    let facts: Subject | undefined;
+    let steps = 0;
+    for (const rules of lists) {
+      for (const active of rules) {
+        const { endpoint: target, match, times } = active.rule;
+        if (target !== endpoint || !match || (times !== undefined && active.applied >= times)) continue;
+        facts ??= subject();
+        steps += active.steps(facts);
+        if (steps > MAX_MATCH_STEPS) {
+          throw new FailSpecError(
+            `the match conditions of the failure rules must take at most ${MAX_MATCH_STEPS.toLocaleString('en')} steps on one request, and these would take more: use fewer rules with a match, fewer or shorter values, or patterns anchored with ^`,
+            [],
+          );
+        }
+      }
+    }
+    return facts;
+  }
+
   /** Whether the rule applies now; counts it when it does. */
   #fires(active: ActiveRule, subject: Subject): boolean {
     const { times, after = 0, rate } = active.rule;
@@ -131,30 +171,55 @@ export class FailurePlan {
 
   #activate(rule: FailureRule, source: RuleSource): ActiveRule {
     const id = source === 'request' ? 'request' : `${source === 'static' ? 's' : 'r'}${this.#nextId++}`;
-    return { id, source, rule, seen: 0, applied: 0, test: matcher(rule) };
+    return { id, source, rule, seen: 0, applied: 0, ...matcher(rule) };
   }
 }
 
-/** Compiles a rule's match conditions (already validated) into one test. */
-function matcher(rule: FailureRule): (subject: Subject) => boolean {
+type Matcher = Pick<ActiveRule, 'test' | 'steps'>;
+
+const ALWAYS: Matcher = { test: () => true, steps: () => 0 };
+
+/** Compiles a rule's match conditions (already validated) into one test, and what it may cost. */
+function matcher(rule: FailureRule): Matcher {
   const { match } = rule;
-  if (!match) return () => true;
-  const tests: Array<(subject: Subject) => boolean> = [];
+  if (!match) return ALWAYS;
+  const parts: Matcher[] = [];
   for (const [key, source] of Object.entries(match)) {
     if (key === 'header') {
       const name = source.slice(0, source.indexOf(':')).trim().toLowerCase();
       const p = compile(headerPattern(source));
-      tests.push(({ headers }) => {
+      const headerValue = (headers: Subject['headers']) => {
         const value = headers[name];
-        return value !== undefined && p.test(Array.isArray(value) ? value.join(', ') : value);
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+      parts.push({
+        test: ({ headers }) => {
+          const value = headerValue(headers);
+          return value !== undefined && p.test(value);
+        },
+        steps: ({ headers }) => {
+          const value = headerValue(headers);
+          return value === undefined ? 0 : MATCH_TEST_STEPS + p.steps(value.length);
+        },
       });
     } else {
       const p = compile(source);
-      tests.push(({ values }) => values[key]?.some((v) => p.test(v)) ?? false);
+      parts.push({
+        test: ({ values }) => values[key]?.some((v) => p.test(v)) ?? false,
+        steps: ({ values }) => {
+          let steps = 0;
+          for (const v of values[key] ?? []) steps += MATCH_TEST_STEPS + p.steps(v.length);
+          return steps;
+        },
+      });
     }
   }
-  const [only] = tests;
-  return tests.length === 1 && only ? only : (subject) => tests.every((t) => t(subject));
+  const [only] = parts;
+  if (parts.length === 1 && only) return only;
+  return {
+    test: (subject) => parts.every((part) => part.test(subject)),
+    steps: (subject) => parts.reduce((sum, part) => sum + part.steps(subject), 0),
+  };
 }
 
 function compile(source: string): Pattern {

@@ -32,8 +32,9 @@ export interface FailureRule {
 }
 
 export class FailSpecError extends Error {
+  /** `modes`: the valid modes the message lists; none for a refusal that is not about the mode (a bound). */
   constructor(why: string, modes: readonly string[] = CATALOGUE.modeNames(DEFAULT_ENDPOINT)) {
-    super(`${why}. Valid modes: ${modes.join(', ')}`);
+    super(modes.length > 0 ? `${why}. Valid modes: ${modes.join(', ')}` : why);
     this.name = 'FailSpecError';
   }
 }

@@ -33,9 +33,13 @@ export type StepResult = Answer | typeof ENDED | undefined;
 /**
  * An endpoint as a list of named steps (read body → parse → … → respond), run in order. A step that
  * returns synchronously costs no turn of the event loop. An error that carries a `failure` (a limit's
- * refusal) names it in the journal.
+ * refusal) names it in the journal. `settle`, if given, runs once the steps are done, however they ended.
  */
-export function pipeline<S>(state: () => S, steps: readonly Step<S>[]): Handler {
+export function pipeline<S>(
+  state: () => S,
+  steps: readonly Step<S>[],
+  settle?: (ex: Exchange, state: S) => void,
+): Handler {
   return async (ex) => {
     const s = state();
     try {
@@ -48,6 +52,8 @@ export function pipeline<S>(state: () => S, steps: readonly Step<S>[]): Handler 
     } catch (err) {
       if (err instanceof OAuthError && err.failure !== undefined) ex.failure = err.failure;
       throw err;
+    } finally {
+      settle?.(ex, s);
     }
   };
 }

@@ -13,6 +13,11 @@ export interface GateOptions {
   readonly clock: () => Date;
 }
 
+/** Gives back a place under the tenant limit; calling it again does nothing. */
+export type Release = () => void;
+
+const NOTHING_HELD: Release = () => {};
+
 /**
  * What a registration must get past before anything else looks at it, in this order: Auth0's rate
  * limit (every request takes a token, as at a real gateway), the initial access token (RFC 7591 §3),
@@ -21,6 +26,8 @@ export interface GateOptions {
 export class RegistrationGate {
   readonly #options: GateOptions;
   readonly #bucket: TokenBucket | undefined;
+  /** Registrations admitted under the tenant limit and not yet stored or failed. */
+  #held = 0;
 
   constructor(options: GateOptions) {
     this.#options = options;
@@ -31,9 +38,11 @@ export class RegistrationGate {
   /**
    * Sets the X-RateLimit-* headers on `res` (when a rate limit is set), or throws the refusal of the
    * limit that says no, named for the journal (`limit:rate-limit`, `limit:initial-access-token`,
-   * `limit:max-clients`).
+   * `limit:max-clients`). Under a tenant limit, an admitted registration holds a place from now on,
+   * so that those in flight (held by a delay or latency) count as well as those stored: the caller
+   * releases it once the registration is stored or has failed.
    */
-  admit(req: IncomingMessage, res: ServerResponse): void {
+  admit(req: IncomingMessage, res: ServerResponse): Release {
     const { initialAccessTokens, maxClients } = this.#options;
     if (this.#bucket) {
       const state = this.#bucket.take();
@@ -55,9 +64,14 @@ export class RegistrationGate {
         'limit:initial-access-token',
       );
     }
-    if (maxClients !== undefined && this.#options.clientCount() >= maxClients) {
-      throw new TooManyEntities('limit:max-clients');
-    }
+    if (maxClients === undefined) return NOTHING_HELD;
+    if (this.#options.clientCount() + this.#held >= maxClients) throw new TooManyEntities('limit:max-clients');
+    this.#held++;
+    let held = true;
+    return () => {
+      if (held) this.#held--;
+      held = false;
+    };
   }
 
   /** A server reset refills the bucket. */

@@ -4,7 +4,7 @@ import { type ParsedBody, parseBody, readBody } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
 import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
 import type { Subject } from '../failures/rules.js';
-import type { RegistrationGate } from '../limits/gate.js';
+import type { RegistrationGate, Release } from '../limits/gate.js';
 import type { ClientIssuer, Issued } from './issue.js';
 import type { ClientMetadata } from './metadata.js';
 
@@ -25,11 +25,14 @@ interface State extends FailureState {
   asked: unknown;
   metadata: ClientMetadata;
   issued: Issued;
+  /** The place under --max-clients this registration holds until it is stored or fails. */
+  release?: Release;
 }
 
 /**
  * POST /oidc/register, as node-oidc-provider writes its endpoints: read → parse → gate (limits) →
- * choose failure → delay → fail, or software statement → validate → issue → persist → respond.
+ * choose failure → delay → fail, or software statement → validate → issue → persist → respond; then the
+ * gate's place is released.
  */
 export function registrationEndpoint(deps: RegistrationDeps): Handler {
   const read: Step<State> = (ex, s) =>
@@ -42,8 +45,8 @@ export function registrationEndpoint(deps: RegistrationDeps): Handler {
     ex.text = s.text;
     return undefined;
   };
-  const gate: Step<State> = (ex) => {
-    deps.gate?.admit(ex.req, ex.res);
+  const gate: Step<State> = (ex, s) => {
+    s.release = deps.gate?.admit(ex.req, ex.res);
     return undefined;
   };
   const statement: Step<State> = (_ex, s) => {
@@ -95,7 +98,13 @@ export function registrationEndpoint(deps: RegistrationDeps): Handler {
     persist,
     respond,
   ];
-  return pipeline(() => ({}) as State, steps);
+  // However the steps end (stored, refused, failed, the client gone), the place is given back: a stored
+  // client counts in the store from then on.
+  return pipeline(
+    () => ({}) as State,
+    steps,
+    (_ex, s) => s.release?.(),
+  );
 }
 
 const created = (issued: Issued): Answer => ({

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseFailSpec } from '../../src/failures/spec.js';
 import type { RunningServer } from '../../src/server.js';
 import { register, start } from '../support/server.js';
 
 const CLOCK = '2026-01-01T00:00:00Z';
 const NOW_S = Date.parse(CLOCK) / 1000;
+const NO_HEADERS: Record<string, string> = {};
 const client = (name: string) => ({ client_name: name, redirect_uris: ['https://app.example/cb'] });
 
 let server: RunningServer | undefined;
@@ -61,6 +63,63 @@ describe('--max-clients', () => {
     } finally {
       await reference.close();
     }
+  });
+});
+
+describe('--max-clients with registrations in flight', () => {
+  it.each([
+    { held: 'by --latency', options: { latency: 200 }, headers: NO_HEADERS },
+    { held: 'by a delay rule', options: {}, headers: { 'x-dcr-mock-fail': 'delay:ms=200' } },
+  ])('50 at once, $held, store 10 under --max-clients 10', async ({ options, headers }) => {
+    server = await start({ maxClients: 10, ...options });
+    const s = server;
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => register(s, client(`c${i}`), headers)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(10).fill(201), ...Array(40).fill(403)]);
+    expect(await health(server)).toMatchObject({ clients: 10, sequence: 10 });
+  });
+
+  it('a registration holds its place from admission; a client that goes away gives it back', async () => {
+    server = await start({ maxClients: 2 });
+    const held = server.plan.add(parseFailSpec('delay:ms=60000,header=x-case:held')[0]!);
+    const gone = new AbortController();
+    const heldOnes = [1, 2].map((i) =>
+      fetch(server!.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-case': 'held' },
+        body: JSON.stringify(client(`held-${i}`)),
+        signal: gone.signal,
+      }).catch((err: Error) => err.name),
+    );
+    // Both admitted, both held back by the delay for a minute.
+    while (held.seen < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect((await register(server, client('while-held'))).status).toBe(403);
+
+    gone.abort();
+    expect(await Promise.all(heldOnes)).toEqual(['AbortError', 'AbortError']);
+    // Their journal entries are written as their connections close; the places are given back in the same turn.
+    while (server.journal.list().filter((e) => e.status === 0).length < 2) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const statuses = [];
+    for (const name of ['after-1', 'after-2', 'after-3']) statuses.push((await register(server, client(name))).status);
+    expect(statuses).toEqual([201, 201, 403]);
+  });
+
+  it.each([
+    { name: 'invalid metadata', body: { redirect_uris: 'nope' }, headers: NO_HEADERS, status: 400 },
+    { name: 'an injected 500', body: client('a'), headers: { 'x-dcr-mock-fail': 'server_error' }, status: 500 },
+    { name: 'a reset connection', body: client('a'), headers: { 'x-dcr-mock-fail': 'reset' }, status: 0 },
+  ])('a registration that fails after admission ($name) gives its place back', async ({ body, headers, status }) => {
+    server = await start({ maxClients: 1 });
+    const failed = await register(server, body, headers).then(
+      (reply) => reply.status,
+      () => 0,
+    );
+    expect(failed).toBe(status);
+    expect((await register(server, client('b'))).status).toBe(201);
+    expect((await register(server, client('c'))).status).toBe(403);
   });
 });
 
