@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_BODY_CHARS } from './control/journal.js';
 import { discoveryDocument } from './discovery.js';
 import { adminRefusal } from './http/bearer.js';
 import type { Exchange, Handler } from './http/exchange.js';
 import { sendJson, setCors } from './http/respond.js';
+import { keepBody } from './http/sent.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import { CLIENT_URI_PREFIX } from './registration/management.js';
 
@@ -27,6 +29,8 @@ export interface Route {
 }
 
 const CONTROL_PREFIX = '/__dcr/';
+/** Of json-server's answers the journal keeps enough bytes for the characters it shows (4 bytes at most each). */
+const KEPT_BYTES = MAX_BODY_CHARS * 4;
 
 /**
  * The table of contents: every route dcr-mock answers, in the order they are tried: exact routes,
@@ -39,6 +43,7 @@ export function createApp(deps: AppDeps): (ex: Exchange) => Route {
     const refusal = adminRefusal(ex.req, deps.adminToken);
     if (refusal) throw refusal;
     setCors(ex.req, ex.res);
+    keepBody(ex.res, KEPT_BYTES);
     deps.fallback(ex.req, ex.res);
   };
 

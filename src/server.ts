@@ -13,6 +13,7 @@ import { FailurePlan } from './failures/rules.js';
 import { Drain } from './http/drain.js';
 import { type Exchange, exchangeOf, run } from './http/exchange.js';
 import { sendPreflight } from './http/respond.js';
+import { sentAnswer } from './http/sent.js';
 import { createJsonServerFallback } from './json-server.js';
 import { RegistrationGate } from './limits/gate.js';
 import { type RequestRecord, createRequestLogger } from './log.js';
@@ -135,7 +136,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       drain.done(res);
       if (!journaled) return;
       const entry = record(ex, started, clock());
-      journal.record(entry, ex.text, ex.clientId);
+      journal.record(entry, ex.text, ex.clientId, sentAnswer(res));
       logRequest?.(entry);
     });
     // Every request but the control plane's and the inspector's is journaled: json-server's routes and preflights included.

@@ -1,3 +1,4 @@
+import type { SentAnswer } from '../http/sent.js';
 import type { RequestRecord } from '../log.js';
 
 /** One journaled request, as `GET /__dcr/requests` and the inspector show it. */
@@ -7,16 +8,26 @@ export interface JournalEntry extends Omit<RequestRecord, 'at'> {
   time: string;
   body?: unknown;
   client_id?: string;
+  /** The answer as the client got it: status 0, no headers and no body when the connection ended without one. */
+  response?: JournalAnswer;
+}
+
+/** An answer in the journal: its body parsed when it is JSON, its text when not, cut past 4096 characters. */
+export interface JournalAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: unknown;
 }
 
 export const JOURNAL_SIZE = 1000;
-const MAX_BODY_CHARS = 4096;
+export const MAX_BODY_CHARS = 4096;
 
-/** A request as kept: what was known when it was answered, and the body's text (already in memory). */
+/** A request as kept: what was known when it was answered, and the bodies' text (already in memory). */
 interface Kept extends RequestRecord {
   readonly id: number;
   readonly text: string | undefined;
   readonly clientId: string | undefined;
+  readonly response: SentAnswer | undefined;
 }
 
 /** The last `size` requests, in memory, in a ring: the oldest is written over. */
@@ -27,14 +38,14 @@ export class RequestJournal {
 
   constructor(readonly size = JOURNAL_SIZE) {}
 
-  /** `text` is the request body as received. */
-  record(record: RequestRecord, text: string | undefined, clientId?: string): void {
+  /** `text` is the request body as received; `response` what the client got. */
+  record(record: RequestRecord, text: string | undefined, clientId?: string, response?: SentAnswer): void {
     const { at, method, path, status, ms, failure } = record;
-    this.#kept[this.#next] = { id: this.#nextId++, at, method, path, status, ms, failure, text, clientId };
+    this.#kept[this.#next] = { id: this.#nextId++, at, method, path, status, ms, failure, text, clientId, response };
     this.#next = (this.#next + 1) % this.size;
   }
 
-  /** Newest first; the time written out and the body parsed only now. */
+  /** Newest first; the time written out and the bodies parsed only now. */
   list(limit = this.size): JournalEntry[] {
     const entries: JournalEntry[] = [];
     const count = Math.min(limit, this.#kept.length);
@@ -50,15 +61,30 @@ export class RequestJournal {
   }
 }
 
-function toEntry({ id, at, method, path, status, ms, failure, text, clientId }: Kept): JournalEntry {
+function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response }: Kept): JournalEntry {
   const entry: JournalEntry = { id, time: new Date(at).toISOString(), method, path, status, ms, failure };
   if (text !== undefined) entry.body = shownBody(text);
   if (clientId !== undefined) entry.client_id = clientId;
+  if (response !== undefined) entry.response = shownAnswer(response);
   return entry;
 }
 
-/** A body as the journal shows it: parsed when it is JSON, its text when not, cut (as text) past MAX_BODY_CHARS. */
-function shownBody(text: string): unknown {
+function shownAnswer({ status, headers, body, bytes }: SentAnswer): JournalAnswer {
+  const shown: Record<string, string | string[]> = {};
+  for (const set of headers) {
+    for (const [name, value] of Object.entries(set)) {
+      if (value !== undefined) shown[name] = Array.isArray(value) ? value.map(String) : String(value);
+    }
+  }
+  return { status, headers: shown, body: shownBody(body, bytes) };
+}
+
+/**
+ * A body as the journal shows it: parsed when it is JSON, its text when not, cut (as text) past
+ * MAX_BODY_CHARS. `bytes`: the whole length, when only the start of the body was kept.
+ */
+function shownBody(text: string, bytes?: number): unknown {
+  if (bytes !== undefined) return `${text.slice(0, MAX_BODY_CHARS)}… (${bytes} bytes)`;
   if (text.length > MAX_BODY_CHARS) return `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`;
   try {
     return JSON.parse(text);

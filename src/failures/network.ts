@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Answer } from '../http/answer.js';
 import { writeHead } from '../http/respond.js';
+import { noteBody } from '../http/sent.js';
 
 /** Default cap of `timeout`: the socket is cut then if the client has not given up. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -76,7 +77,9 @@ export function emptyResponse(res: ServerResponse): void {
 export function truncated(res: ServerResponse, answer: Answer): void {
   const body = Buffer.from(answer.body);
   writeHead(res, answer.status, { ...answer.headers, 'content-length': body.length });
-  res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+  const half = body.subarray(0, Math.floor(body.length / 2));
+  noteBody(res, half);
+  res.write(half, () => {
     const socket = res.socket;
     if (socket) socket.end(() => socket.destroy());
   });
@@ -104,6 +107,7 @@ export function slowBody(res: ServerResponse, answer: Answer, ms: number, faults
       return;
     }
     res.write(body.subarray(i * size, (i + 1) * size));
+    noteBody(res, body.subarray(0, (i + 1) * size));
     return step(i + 1);
   };
   void step(0);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { toWireError } from '../errors.js';
 import { type Answer, jsonAnswer } from './answer.js';
+import { noteSent } from './sent.js';
 
 export { NO_STORE } from './answer.js';
 
@@ -13,6 +14,7 @@ export function writeAnswer(res: ServerResponse, answer: Answer, extra?: Readonl
   const head = headOf(res, answer.headers);
   if (extra) Object.assign(head, extra);
   head['content-length'] = body.length;
+  noteSent(res, head, answer.body);
   res.writeHead(answer.status, head);
   res.end(body);
 }
@@ -37,7 +39,9 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 /** Writes the status line and the headers, CORS's included, for answers that stream their body (or have none). */
 export function writeHead(res: ServerResponse, status: number, headers: Readonly<OutgoingHttpHeaders> = {}): void {
-  res.writeHead(status, headOf(res, headers));
+  const head = headOf(res, headers);
+  noteSent(res, head);
+  res.writeHead(status, head);
 }
 
 /** CORS's headers, then `headers` (Object.assign: see bench/NOTES.md). */

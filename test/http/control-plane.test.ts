@@ -60,23 +60,41 @@ describe('the /__dcr control plane', () => {
   });
 
   it('GET /__dcr/requests journals registrations newest first, with their body, status and failure', async () => {
-    await register(server, { ...METADATA, client_name: 'ok' });
-    await register(server, { ...METADATA, client_name: 'refused' }, { 'x-dcr-mock-fail': 'rate_limited' });
-    await register(server, { client_name: 'invalid' });
+    const ok = await register(server, { ...METADATA, client_name: 'ok' });
+    const refused = await register(
+      server,
+      { ...METADATA, client_name: 'refused' },
+      { 'x-dcr-mock-fail': 'rate_limited' },
+    );
+    const invalid = await register(server, { client_name: 'invalid' });
     await control.at('GET', 'health');
     const res = await control.at('GET', 'requests');
     expect(res.status).toBe(200);
     const common = { time: CLOCK, method: 'POST', path: '/oidc/register', ms: expect.any(Number) };
+    // The answer as the client got it, after the request.
+    const answer = (reply: typeof ok) => ({
+      status: reply.status,
+      headers: expect.objectContaining({ 'content-type': reply.headers.get('content-type') }),
+      body: reply.json,
+    });
     expect(res.json).toEqual([
-      { ...common, id: expect.any(Number), body: { client_name: 'invalid' }, status: 400 },
+      { ...common, id: expect.any(Number), body: { client_name: 'invalid' }, status: 400, response: answer(invalid) },
       {
         ...common,
         id: expect.any(Number),
         body: { ...METADATA, client_name: 'refused' },
         status: 429,
         failure: 'rate_limited',
+        response: answer(refused),
       },
-      { ...common, id: expect.any(Number), body: { ...METADATA, client_name: 'ok' }, status: 201, client_id: ids[0] },
+      {
+        ...common,
+        id: expect.any(Number),
+        body: { ...METADATA, client_name: 'ok' },
+        status: 201,
+        client_id: ids[0],
+        response: answer(ok),
+      },
     ]);
     const entryIds = res.json.map((e: { id: number }) => e.id);
     expect(entryIds).toEqual([...entryIds].sort((x: number, y: number) => y - x));

@@ -41,4 +41,25 @@ describe('RequestJournal', () => {
     journal.record(request(201), 'not json');
     expect(journal.list().map((e) => [e.id, e.body])).toEqual([[2, 'not json']]);
   });
+
+  it('keeps each answer: headers as strings, the body parsed, cut past 4096 characters or where it was kept in part', () => {
+    const journal = new RequestJournal(3);
+    const long = 'x'.repeat(5000);
+    journal.record(request(201), undefined, undefined, {
+      status: 201,
+      headers: [{ a: '1' }, { 'content-length': 2, a: '2' }],
+      body: '{}',
+    });
+    journal.record(request(200), undefined, undefined, {
+      status: 200,
+      headers: [{ 'x-list': ['a', 'b'] }],
+      body: long,
+    });
+    journal.record(request(200), undefined, undefined, { status: 200, headers: [], body: 'abc', bytes: 70_000 });
+    expect(journal.list().map((e) => e.response)).toEqual([
+      { status: 200, headers: {}, body: 'abc… (70000 bytes)' },
+      { status: 200, headers: { 'x-list': ['a', 'b'] }, body: `${long.slice(0, 4096)}… (5000 characters)` },
+      { status: 201, headers: { a: '2', 'content-length': '2' }, body: {} },
+    ]);
+  });
 });
