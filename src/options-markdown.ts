@@ -4,11 +4,11 @@ export const START_MARKER = '<!-- options:start -->';
 export const END_MARKER = '<!-- options:end -->';
 
 /**
- * The options table of the README and docs/options.md, from the table of options. `anchors` is put before
- * each `#section` link, for a page that is not the README (e.g. "../README.md").
+ * The options table of docs/options.md, from the table of options. Its links are relative to docs/;
+ * `anchors` is put before each, for a page elsewhere (e.g. "docs/").
  */
 export function optionsMarkdown(anchors = ''): string {
-  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('](#', `](${anchors}#`);
+  const cell = (text: string) => text.replaceAll('|', '\\|').replace(/\]\((?![a-z]+:)/g, `](${anchors}`);
   const rows = OPTIONS.flatMap((option) =>
     option.readme
       ? [`| ${cell(option.readme.option)} | ${cell(readmeDefault(option))} | ${cell(option.readme.meaning)} |`]

@@ -93,7 +93,7 @@ export const OPTIONS = [
     readme: {
       option: '`--profile`',
       meaning:
-        "`auth0` (Auth0's strict mode, today's tenants) or `auth0-permissive` (older tenants: no `tpc_` prefix, grant types not filtered), or `rfc7591` (plain RFC 7591 + RFC 7592 management; see [Profiles](#profiles))",
+        "`auth0` (Auth0's strict mode, today's tenants) or `auth0-permissive` (older tenants: no `tpc_` prefix, grant types not filtered), or `rfc7591` (plain RFC 7591 + RFC 7592 management; see [Profiles](registration.md#profiles))",
     },
   }),
   row('fail', {
@@ -106,7 +106,7 @@ export const OPTIONS = [
     readme: {
       option: '`--fail SPEC`',
       default: 'none',
-      meaning: 'a failure rule, repeatable (see [Failure modes](#failure-modes))',
+      meaning: 'a failure rule, repeatable (see [Failure modes](failure-modes.md#failure-modes))',
     },
   }),
   // The rules of --fail and of this option, in that order; a config file or code gives it.
@@ -127,7 +127,7 @@ export const OPTIONS = [
     readme: {
       option: '`--fixtures FILE`',
       default: 'none',
-      meaning: 'clients to preload, idempotent by `client_id` (see [Fixtures](#fixtures))',
+      meaning: 'clients to preload, idempotent by `client_id` (see [Fixtures](testing.md#fixtures))',
     },
   }),
   row('config', {
@@ -188,7 +188,7 @@ export const OPTIONS = [
     readme: {
       option: '`--ids content`',
       meaning:
-        "credentials derived from the request's metadata, not its place in the sequence (see [Order-independent credentials](#order-independent-credentials---ids-content))",
+        "credentials derived from the request's metadata, not its place in the sequence (see [Order-independent credentials](registration.md#order-independent-credentials---ids-content))",
     },
   }),
   row('oidcRules', {
@@ -202,7 +202,7 @@ export const OPTIONS = [
       option: '`--oidc-rules`, `--no-oidc-rules`',
       default: 'on in `rfc7591`, off in the `auth0` profiles',
       meaning:
-        "OpenID Connect Registration 1.0's `application_type` rules for redirect URIs (see [OIDC Registration rules](#oidc-registration-rules---oidc-rules))",
+        "OpenID Connect Registration 1.0's `application_type` rules for redirect URIs (see [OIDC Registration rules](registration.md#oidc-registration-rules---oidc-rules))",
     },
   }),
   row('initialAccessToken', {
@@ -218,7 +218,7 @@ export const OPTIONS = [
       option: '`--initial-access-token T`',
       default: 'none',
       meaning:
-        'registration requires `Authorization: Bearer T`; repeatable, `a,b` for several, `@FILE` for a file of tokens (see [Protecting registration](#protecting-registration-initial-access-tokens))',
+        'registration requires `Authorization: Bearer T`; repeatable, `a,b` for several, `@FILE` for a file of tokens (see [Protecting registration](registration.md#protecting-registration-initial-access-tokens))',
     },
   }),
   row('maxClients', {
@@ -232,7 +232,7 @@ export const OPTIONS = [
       option: '`--max-clients N`',
       default: 'none',
       meaning:
-        "the registration after N stored clients gets Auth0's `403 too_many_entities` (see [Tenant limits](#tenant-limits))",
+        "the registration after N stored clients gets Auth0's `403 too_many_entities` (see [Tenant limits](registration.md#tenant-limits))",
     },
   }),
   row('rateLimit', {
@@ -259,7 +259,7 @@ export const OPTIONS = [
       option: '`--software-statement-key FILE`',
       default: 'none (statements decoded, not verified)',
       meaning:
-        'verify `software_statement` signatures with this JWK, JWK set or PEM public key (see [Software statements](#software-statements))',
+        'verify `software_statement` signatures with this JWK, JWK set or PEM public key (see [Software statements](registration.md#software-statements))',
     },
   }),
   row('rotateRegistrationToken', {

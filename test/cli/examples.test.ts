@@ -4,18 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runNode } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const TESTING = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
 const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
 
-/** The README's code blocks that are captioned with a file under examples/, by that file. */
-function readmeExamples(): Map<string, string> {
+/** docs/testing.md's code blocks that are captioned with a file under examples/, by that file. */
+function docExamples(): Map<string, string> {
   const blocks = new Map<string, string>();
   const captioned = /^`(examples\/[^`]+)`:\n\n```[a-z]*\n([\s\S]*?)\n```$/gm;
-  for (const [, path, code] of README.matchAll(captioned)) blocks.set(path!, `${code}\n`);
+  for (const [, path, code] of TESTING.matchAll(captioned)) blocks.set(path!, `${code}\n`);
   return blocks;
 }
 
-describe('README examples', () => {
+describe('the examples of docs/testing.md', () => {
   const scratch = tempDir();
 
   beforeAll(() => {
@@ -29,10 +29,12 @@ describe('README examples', () => {
     ['Vitest', 'examples/vitest/registration.test.ts'],
     ['Vitest', 'examples/vitest/vitest.config.ts'],
   ])('### %s shows %s exactly as the file that runs', (section, path) => {
-    const at = README.indexOf(`### ${section}\n`);
-    expect(at, `README has no "### ${section}" section`).toBeGreaterThan(README.indexOf('## Use it in your tests\n'));
-    expect(README.indexOf(`\`${path}\`:`)).toBeGreaterThan(at);
-    expect(readmeExamples().get(path)).toBe(readFileSync(join(ROOT, path), 'utf8'));
+    const at = TESTING.indexOf(`### ${section}\n`);
+    expect(at, `docs/testing.md has no "### ${section}" section`).toBeGreaterThan(
+      TESTING.indexOf('## Use it in your tests\n'),
+    );
+    expect(TESTING.indexOf(`\`${path}\`:`)).toBeGreaterThan(at);
+    expect(docExamples().get(path)).toBe(readFileSync(join(ROOT, path), 'utf8'));
   });
 
   it('the Programmatic API example runs and exits 0 by itself', async () => {

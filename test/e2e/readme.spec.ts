@@ -1,4 +1,4 @@
-// The Playwright example of README.md ("Use it in your tests" › "Playwright"), word for word.
+// The Playwright example of docs/testing.md ("Use it in your tests" › "Playwright"), word for word.
 // baseURL is the app under test: here examples/browser-client, served by playwright.config.ts.
 import { test, expect } from 'dcr-mock/playwright';
 

@@ -21,14 +21,14 @@ afterEach(async () => {
 describe('fixtures/ as shipped', () => {
   const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
 
-  it('holds the documented files, each explaining itself in $comment and named in the README', () => {
+  it('holds the documented files, each explaining itself in $comment and named in docs/testing.md', () => {
     expect(files.sort()).toEqual([
       'clients.json',
       'flaky-network.config.json',
       'registration-disabled.config.json',
       'retry-storm.config.json',
     ]);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
     for (const file of files) {
       expect(JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'))['$comment'], file).toMatch(/\S{20}/);
       expect(readme, file).toContain(`fixtures/${file}`);

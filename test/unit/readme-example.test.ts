@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
-// README's Playwright example is run by test/e2e/readme.spec.ts; the two must not drift apart.
-it("README's Playwright example is the test that test/e2e/readme.spec.ts runs", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+// docs/testing.md's Playwright example is run by test/e2e/readme.spec.ts; the two must not drift apart.
+it("docs/testing.md's Playwright example is the test that test/e2e/readme.spec.ts runs", () => {
+  const readme = readFileSync(new URL('../../docs/testing.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Playwright'));
   const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
   const spec = readFileSync(new URL('../e2e/readme.spec.ts', import.meta.url), 'utf8');
