@@ -3,13 +3,13 @@ import type { Low } from 'lowdb';
 import { OAuthError, toWireError } from './errors.js';
 import { readBody } from './http/body.js';
 import { sendError } from './http/respond.js';
+import { checkName, checkWrite } from './json-server-guard.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 type ErrorHandler = (this: unknown, err: unknown, req: IncomingMessage, res: ServerResponse) => void;
 type JsonServerApp = { attach: Fallback; onError: ErrorHandler };
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * json-server's REST routes over dcr-mock's own lowdb instance, behind a guard: json-server answers a
@@ -69,63 +69,6 @@ async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
   return app;
 }
 
-function segments(url: string): string[] {
-  return (url.split('?', 1)[0] ?? '/').split('/').filter((s) => s !== '');
-}
-
-function checkName(url: string): OAuthError | undefined {
-  const [name] = segments(url);
-  if (name !== undefined && FORBIDDEN_NAMES.has(safeDecode(name))) {
-    return new OAuthError(400, 'invalid_request', `${name} is not a collection name`);
-  }
-  return undefined;
-}
-
-/** Why a write through json-server must be refused, or undefined. */
-export function checkWrite(
-  data: Record<string, unknown>,
-  method: string,
-  url: string,
-  text: string,
-): OAuthError | undefined {
-  const [rawName = '', rawId, ...rest] = segments(url);
-  const name = safeDecode(rawName);
-  // Only collections (arrays in db.json): `meta` is dcr-mock's own count of registrations, and
-  // `PUT /__proto__` would replace the db's prototype.
-  if (!Object.hasOwn(data, name) || !Array.isArray(data[name])) {
-    return new OAuthError(
-      405,
-      'invalid_request',
-      `${JSON.stringify(name)} must be a collection (an array in db.json) to be written; meta is kept by dcr-mock`,
-      { allow: 'GET' },
-    );
-  }
-  let body: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return new OAuthError(400, 'invalid_request', 'request body must be valid JSON');
-    }
-  }
-  if (method !== 'DELETE' && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-    return new OAuthError(400, 'invalid_request', 'request body must be a JSON object');
-  }
-  if (name !== 'clients' || method === 'DELETE') return undefined;
-  if (rawId === undefined || rest.length > 0) {
-    return new OAuthError(405, 'invalid_request', 'register clients with POST /oidc/register', { allow: 'GET' });
-  }
-  const id = safeDecode(rawId);
-  const fields = body as Record<string, unknown>;
-  for (const key of ['id', 'client_id']) {
-    const value = fields[key];
-    if ((method === 'PUT' && key === 'client_id') || value !== undefined) {
-      if (value !== id) return new OAuthError(400, 'invalid_request', `${key} must stay ${JSON.stringify(id)}`);
-    }
-  }
-  return undefined;
-}
-
 /** Lets json-server's body parser read the bytes the guard already read. */
 function replayBody(req: IncomingMessage, text: string): void {
   const bytes = Buffer.from(text);
@@ -135,14 +78,6 @@ function replayBody(req: IncomingMessage, text: string): void {
       if (bytes.length > 0) yield bytes;
     },
   });
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 const PAGING_KEYS = ['_page', '_per_page', '_start', '_end', '_limit'];
