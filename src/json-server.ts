@@ -1,13 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Low } from 'lowdb';
 import { OAuthError, toWireError } from './errors.js';
 import { readBody } from './http/body.js';
 import { sendError } from './http/respond.js';
 import { checkName, checkWrite } from './json-server-guard.js';
+import { WriteUndo } from './json-server-undo.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 type ErrorHandler = (this: unknown, err: unknown, req: IncomingMessage, res: ServerResponse) => void;
 type JsonServerApp = { attach: Fallback; onError: ErrorHandler };
+/** Where an error that is no fault of the request goes (the server's log). */
+export type Unexpected = (err: unknown, req: IncomingMessage) => void;
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -15,34 +19,70 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * json-server's REST routes over dcr-mock's own lowdb instance, behind a guard: json-server answers a
  * malformed JSON body with a 500, and would let a write break the shape dcr-mock needs from db.json
  * (`meta`, a client without its `client_id`). The guard reads the body once (64 KiB at most), refuses
- * what would do harm with a 4xx that says why, and hands the same bytes on to json-server.
+ * what would do harm with a 4xx that says why, and hands the same bytes on to json-server. A write
+ * that db.json does not take is undone.
  */
-export function createJsonServerFallback<T>(db: Low<T>): Fallback {
+export function createJsonServerFallback<T>(db: Low<T>, onUnexpected: Unexpected = () => {}): Fallback {
+  const writes = new AsyncLocalStorage<WriteUndo>();
   // Loaded on first use: start-up (spawn to first registration) does not pay for json-server's imports.
+  // Requests that come while it loads wait for the same import.
   let app: Promise<JsonServerApp> | undefined;
-  const attach = async (req: IncomingMessage, res: ServerResponse) => (await (app ??= loadApp(db))).attach(req, res);
+  const loaded = () => (app ??= loadApp(undoable(db, writes), onUnexpected));
   const data = () => db.data as Record<string, unknown>;
   return (req, res) => {
-    const handled = WITH_BODY.has(req.method ?? '')
-      ? readBody(req).then((text) => {
-          const problem = checkWrite(data(), req.method ?? 'POST', req.url ?? '/', text);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const handled = WITH_BODY.has(method)
+      ? readBody(req).then(async (text) => {
+          const problem = checkWrite(data(), method, url, text);
           if (problem) return sendError(res, problem);
           replayBody(req, text);
-          return attach(req, res);
+          const { attach } = await loaded();
+          writes.run(new WriteUndo(method, url), () => attach(req, res));
         })
-      : Promise.resolve(checkName(req.url ?? '/')).then((problem) => {
+      : Promise.resolve().then(async () => {
+          const problem = checkName(url);
           if (problem) return sendError(res, problem);
-          if (!listPage(data(), req, res)) return attach(req, res);
+          if (listPage(data(), req, res)) return;
+          (await loaded()).attach(req, res);
         });
-    handled.catch((err: unknown) => sendError(res, toWireError(err)));
+    handled.catch((err: unknown) => {
+      const wire = toWireError(err);
+      if (wire !== err) onUnexpected(err, req);
+      sendError(res, wire);
+    });
   };
+}
+
+/**
+ * The db as json-server sees it: the same data, and a write() that undoes json-server's change when
+ * db.json does not take it. Which write is whose: the request's WriteUndo, carried by `writes`.
+ */
+function undoable<T>(db: Low<T>, writes: AsyncLocalStorage<WriteUndo>): Low<T> {
+  const data = () => db.data as Record<string, unknown>;
+  return {
+    get data() {
+      writes.getStore()?.before(data());
+      return db.data;
+    },
+    async write() {
+      const undo = writes.getStore();
+      undo?.changed();
+      try {
+        await db.write();
+      } catch (err) {
+        undo?.undo(data());
+        throw err;
+      }
+    },
+  } as Low<T>;
 }
 
 /**
  * json-server 1.0.0-beta.3 serves ./public through sirv and throws at import when NODE_ENV=production
  * and no ./public exists, so it is loaded with NODE_ENV set aside.
  */
-async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
+async function loadApp<T>(db: Low<T>, onUnexpected: Unexpected): Promise<JsonServerApp> {
   const saved = process.env['NODE_ENV'];
   if (saved === 'production') process.env['NODE_ENV'] = 'development';
   let app: JsonServerApp;
@@ -63,6 +103,11 @@ async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
         res,
         new OAuthError(400, 'invalid_request', `json-server cannot answer this request (${err.message})`),
       );
+    }
+    // Anything else is no fault of the request, such as a write that db.json did not take.
+    if (err instanceof Error) {
+      onUnexpected(err, req);
+      return sendError(res, toWireError(err));
     }
     onError.call(this, err, req, res);
   };

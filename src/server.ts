@@ -92,7 +92,11 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     }),
     clock,
     issuer: () => issuer,
-    fallback: createJsonServerFallback(store.db),
+    fallback: createJsonServerFallback(store.db, (err, req) =>
+      report(
+        `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,
+      ),
+    ),
     adminToken: config.adminToken,
     onClosed: (res) => drain.done(res),
     onRecord: (record, ex) => {
