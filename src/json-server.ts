@@ -1,48 +1,88 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Low } from 'lowdb';
 import { OAuthError, toWireError } from './errors.js';
 import { readBody } from './http/body.js';
 import { sendError } from './http/respond.js';
+import { checkName, checkWrite } from './json-server-guard.js';
+import { WriteUndo } from './json-server-undo.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
 type ErrorHandler = (this: unknown, err: unknown, req: IncomingMessage, res: ServerResponse) => void;
 type JsonServerApp = { attach: Fallback; onError: ErrorHandler };
+/** Where an error that is no fault of the request goes (the server's log). */
+export type Unexpected = (err: unknown, req: IncomingMessage) => void;
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * json-server's REST routes over dcr-mock's own lowdb instance, behind a guard: json-server answers a
  * malformed JSON body with a 500, and would let a write break the shape dcr-mock needs from db.json
  * (`meta`, a client without its `client_id`). The guard reads the body once (64 KiB at most), refuses
- * what would do harm with a 4xx that says why, and hands the same bytes on to json-server.
+ * what would do harm with a 4xx that says why, and hands the same bytes on to json-server. A write
+ * that db.json does not take is undone.
  */
-export function createJsonServerFallback<T>(db: Low<T>): Fallback {
+export function createJsonServerFallback<T>(db: Low<T>, onUnexpected: Unexpected = () => {}): Fallback {
+  const writes = new AsyncLocalStorage<WriteUndo>();
   // Loaded on first use: start-up (spawn to first registration) does not pay for json-server's imports.
+  // Requests that come while it loads wait for the same import.
   let app: Promise<JsonServerApp> | undefined;
-  const attach = async (req: IncomingMessage, res: ServerResponse) => (await (app ??= loadApp(db))).attach(req, res);
+  const loaded = () => (app ??= loadApp(undoable(db, writes), onUnexpected));
   const data = () => db.data as Record<string, unknown>;
   return (req, res) => {
-    const handled = WITH_BODY.has(req.method ?? '')
-      ? readBody(req).then((text) => {
-          const problem = checkWrite(data(), req.method ?? 'POST', req.url ?? '/', text);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const handled = WITH_BODY.has(method)
+      ? readBody(req).then(async (text) => {
+          const problem = checkWrite(data(), method, url, text);
           if (problem) return sendError(res, problem);
           replayBody(req, text);
-          return attach(req, res);
+          const { attach } = await loaded();
+          writes.run(new WriteUndo(method, url), () => attach(req, res));
         })
-      : Promise.resolve(checkName(req.url ?? '/')).then((problem) => {
+      : Promise.resolve().then(async () => {
+          const problem = checkName(url);
           if (problem) return sendError(res, problem);
-          if (!listPage(data(), req, res)) return attach(req, res);
+          if (listPage(data(), req, res)) return;
+          (await loaded()).attach(req, res);
         });
-    handled.catch((err: unknown) => sendError(res, toWireError(err)));
+    handled.catch((err: unknown) => {
+      const wire = toWireError(err);
+      if (wire !== err) onUnexpected(err, req);
+      sendError(res, wire);
+    });
   };
+}
+
+/**
+ * The db as json-server sees it: the same data, and a write() that undoes json-server's change when
+ * db.json does not take it. Which write is whose: the request's WriteUndo, carried by `writes`.
+ */
+function undoable<T>(db: Low<T>, writes: AsyncLocalStorage<WriteUndo>): Low<T> {
+  const data = () => db.data as Record<string, unknown>;
+  return {
+    get data() {
+      writes.getStore()?.before(data());
+      return db.data;
+    },
+    async write() {
+      const undo = writes.getStore();
+      undo?.changed();
+      try {
+        await db.write();
+      } catch (err) {
+        undo?.undo(data());
+        throw err;
+      }
+    },
+  } as Low<T>;
 }
 
 /**
  * json-server 1.0.0-beta.3 serves ./public through sirv and throws at import when NODE_ENV=production
  * and no ./public exists, so it is loaded with NODE_ENV set aside.
  */
-async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
+async function loadApp<T>(db: Low<T>, onUnexpected: Unexpected): Promise<JsonServerApp> {
   const saved = process.env['NODE_ENV'];
   if (saved === 'production') process.env['NODE_ENV'] = 'development';
   let app: JsonServerApp;
@@ -66,66 +106,14 @@ async function loadApp<T>(db: Low<T>): Promise<JsonServerApp> {
         new OAuthError(400, 'invalid_request', `json-server cannot answer this request (${err.message})`),
       );
     }
+    // Anything else is no fault of the request, such as a write that db.json did not take.
+    if (err instanceof Error) {
+      onUnexpected(err, req);
+      return sendError(res, toWireError(err));
+    }
     onError.call(this, err, req, res);
   };
   return app;
-}
-
-function segments(url: string): string[] {
-  return (url.split('?', 1)[0] ?? '/').split('/').filter((s) => s !== '');
-}
-
-function checkName(url: string): OAuthError | undefined {
-  const [name] = segments(url);
-  if (name !== undefined && FORBIDDEN_NAMES.has(safeDecode(name))) {
-    return new OAuthError(400, 'invalid_request', `${name} is not a collection name`);
-  }
-  return undefined;
-}
-
-/** Why a write through json-server must be refused, or undefined. */
-export function checkWrite(
-  data: Record<string, unknown>,
-  method: string,
-  url: string,
-  text: string,
-): OAuthError | undefined {
-  const [rawName = '', rawId, ...rest] = segments(url);
-  const name = safeDecode(rawName);
-  // Only collections (arrays in db.json): `meta` is dcr-mock's own count of registrations, and
-  // `PUT /__proto__` would replace the db's prototype.
-  if (!Object.hasOwn(data, name) || !Array.isArray(data[name])) {
-    return new OAuthError(
-      405,
-      'invalid_request',
-      `${JSON.stringify(name)} must be a collection (an array in db.json) to be written; meta is kept by dcr-mock`,
-      { allow: 'GET' },
-    );
-  }
-  let body: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return new OAuthError(400, 'invalid_request', 'request body must be valid JSON');
-    }
-  }
-  if (method !== 'DELETE' && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-    return new OAuthError(400, 'invalid_request', 'request body must be a JSON object');
-  }
-  if (name !== 'clients' || method === 'DELETE') return undefined;
-  if (rawId === undefined || rest.length > 0) {
-    return new OAuthError(405, 'invalid_request', 'register clients with POST /oidc/register', { allow: 'GET' });
-  }
-  const id = safeDecode(rawId);
-  const fields = body as Record<string, unknown>;
-  for (const key of ['id', 'client_id']) {
-    const value = fields[key];
-    if ((method === 'PUT' && key === 'client_id') || value !== undefined) {
-      if (value !== id) return new OAuthError(400, 'invalid_request', `${key} must stay ${JSON.stringify(id)}`);
-    }
-  }
-  return undefined;
 }
 
 /** Lets json-server's body parser read the bytes the guard already read. */
@@ -137,14 +125,6 @@ function replayBody(req: IncomingMessage, text: string): void {
       if (bytes.length > 0) yield bytes;
     },
   });
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 const PAGING_KEYS = ['_page', '_per_page', '_start', '_end', '_limit'];

@@ -120,7 +120,11 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       reset,
     }),
     issuer: () => issuer,
-    fallback: createJsonServerFallback(store.db),
+    fallback: createJsonServerFallback(store.db, (err, req) =>
+      report(
+        `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,
+      ),
+    ),
     adminToken: config.adminToken,
   });
   const onUnexpected = (err: unknown, ex: Exchange) =>

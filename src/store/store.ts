@@ -46,7 +46,7 @@ export class Store {
     // and the write is a checkpoint like the store's own.
     const checkpointing: Adapter<Data> = {
       read: () => adapter.read(),
-      write: () => this.#checkpoint('the change is kept in memory and written with the next checkpoint'),
+      write: () => this.#checkpoint('the change is taken back; send it again once the store can be written'),
     };
     this.db = new Low<Data>(
       new Observer(checkpointing, () => {

@@ -238,7 +238,12 @@ describe("fuzzing json-server's routes over the same store", () => {
       fc.asyncProperty(
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
         path,
-        fc.oneof(metadataText, jsonText, fc.constant('{"client_name":')),
+        fc.oneof(
+          metadataText,
+          jsonText,
+          fc.constant('{"client_name":'),
+          fc.integer({ min: 1, max: 8000 }).map((n) => `{"x":${'['.repeat(n)}${']'.repeat(n)}}`),
+        ),
         async (method, where, data) => {
           const before = await snapshot();
           const first = server.store.clients[0]?.id ?? 'none';

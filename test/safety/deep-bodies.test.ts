@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
@@ -35,6 +35,68 @@ describe('deeply nested JSON bodies', () => {
     expect(journal.status).toBe(200);
     expect(await child.stop()).toBe(0);
     expect(child.stderr()).toBe('');
+  });
+});
+
+describe('a deeply nested write through json-server', () => {
+  // 40 KB of nesting: JSON.parse takes it, but db.json, the client lists and the journal could no longer be written.
+  const within = (n: number) => `${'{"a":'.repeat(n)}null${'}'.repeat(n)}`;
+  const cases = [
+    ['PATCH', '/clients/@id', `{"x":${within(Math.floor(40_000 / 6))}}`],
+    ['PATCH', '/clients/@id', `{"x":${deep(DEEP[0], DEEP[1])}}`],
+    ['PUT', '/clients/@id', `{"client_id":"@id","x":${deep(DEEP[2], DEEP[3])}}`],
+    ['POST', '/notes', `{"x":[${deep(DEEP[0], DEEP[1])}]}`],
+    ['PATCH', '/clients/@id', `{"x":${within(32)}}`],
+  ] as const;
+
+  it('is refused with a 400 that says why, and the store goes on: lists, registration, db.json, the stop', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'db.json');
+    writeFileSync(db, JSON.stringify({ clients: [], notes: [], meta: { sequence: 0, epoch: 0 } }));
+    const child = await startCli(['--port', '0', '--db', db, '--quiet']);
+    const first = await send(child.registrationEndpoint, {
+      method: 'POST',
+      body: '{"redirect_uris":["https://a.example/cb"]}',
+      headers: JSON_HEADERS,
+    });
+    const id = JSON.parse(first.text).client_id as string;
+    for (const [method, path, body] of cases) {
+      const reply = await send(`${child.url}${path.replace('@id', id)}`, {
+        method,
+        body: body.replaceAll('@id', id),
+        headers: JSON_HEADERS,
+      });
+      expect(reply.status, `${method} ${path} ${body.slice(0, 30)}: ${reply.text.slice(0, 200)}`).toBe(400);
+      expect(JSON.parse(reply.text)).toEqual({
+        error: 'invalid_request',
+        error_description: 'request body must nest objects and arrays at most 32 levels deep',
+      });
+      for (const list of ['/clients', '/__dcr/clients', `/clients/${id}`]) {
+        expect((await send(`${child.url}${list}`)).status, list).toBe(200);
+      }
+    }
+    // Nesting that the limit allows is stored as any other edit.
+    const allowed = await send(`${child.url}/clients/${id}`, {
+      method: 'PATCH',
+      body: `{"x":${within(31)}}`,
+      headers: JSON_HEADERS,
+    });
+    expect(allowed.status, allowed.text).toBe(200);
+    const second = await send(child.registrationEndpoint, {
+      method: 'POST',
+      body: '{"redirect_uris":["https://a.example/cb"]}',
+      headers: JSON_HEADERS,
+    });
+    expect(second.status).toBe(201);
+    expect(await child.stop()).toBe(0);
+    expect(child.stderr()).toBe('');
+    const stored = JSON.parse(readFileSync(db, 'utf8')) as {
+      clients: Array<Record<string, unknown>>;
+      notes: unknown[];
+    };
+    expect(stored.clients.map((c) => c['client_id'])).toEqual([id, JSON.parse(second.text).client_id]);
+    expect(JSON.stringify(stored.clients[0]?.['x'])).toBe(within(31));
+    expect(stored.notes).toEqual([]);
   });
 });
 

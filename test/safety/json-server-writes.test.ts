@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JSON_HEADERS, registration, send } from '../support/http.js';
@@ -71,5 +72,55 @@ describe('writes through json-server routes', () => {
     expect((await send(`${child.url}/__dcr/health`)).status).toBe(200);
     expect(await child.stop()).toBe(0);
     expect(child.stderr()).toBe('');
+  });
+
+  it('a write that db.json does not take is answered 503 and taken back: the store goes on as it was', async () => {
+    const db = join(dir, 'unwritable.json');
+    writeFileSync(db, JSON.stringify({ clients: [], notes: [], meta: { sequence: 0, epoch: 0 } }));
+    let child = await startCli(['--port', '0', '--db', db, '--quiet']);
+    const issued = JSON.parse((await register(child, 'a')).text) as { client_id: string };
+    const path = `/clients/${issued.client_id}`;
+    expect((await write(child, 'PATCH', path, '{"client_name":"kept"}')).status).toBe(200);
+    expect((await write(child, 'POST', '/notes', `{"id":"n1","clientId":"${issued.client_id}"}`)).status).toBe(201);
+    const shown = async () => {
+      const clients = JSON.parse((await send(`${child.url}/clients`)).text) as Array<Record<string, unknown>>;
+      const notes = JSON.parse((await send(`${child.url}/notes`)).text) as unknown;
+      return { clients: clients.map((c) => [c['client_id'], c['client_name']]), notes };
+    };
+    const before = await shown();
+    expect(before).toEqual({
+      clients: [[issued.client_id, 'kept']],
+      notes: [{ id: 'n1', clientId: issued.client_id }],
+    });
+    // db.json turned into a folder with a file in it: the next full write of db.json fails, whoever runs as.
+    const saved = readFileSync(db);
+    rmSync(db);
+    mkdirSync(db);
+    writeFileSync(join(db, 'in-the-way'), '');
+    // One of each change json-server makes (lowdb retries the failed rename for a second each time).
+    const cases = [
+      ['PATCH', path, '{"client_name":"lost"}'],
+      // json-server also sets the notes' clientId to null, and with _dependent drops those notes.
+      ['DELETE', `${path}?_dependent=notes`, ''],
+      ['POST', '/notes', '{"id":"n2"}'],
+    ] as const;
+    for (const [method, where, body] of cases) {
+      const failed = await write(child, method, where, body);
+      expect(failed.status, `${method} ${where}: ${failed.text}`).toBe(503);
+      expect(JSON.parse(failed.text)).toMatchObject({
+        error: 'temporarily_unavailable',
+        error_description: expect.stringMatching(/could not write .*taken back/),
+      });
+      expect(await shown(), `${method} ${where}`).toEqual(before);
+      expect((await send(`${child.url}/__dcr/clients`)).status).toBe(200);
+    }
+    const second = JSON.parse((await register(child, 'b')).text) as { client_id: string };
+    rmSync(db, { recursive: true });
+    writeFileSync(db, saved);
+    expect(await child.stop()).toBe(0);
+
+    child = await startCli(['--port', '0', '--db', db, '--quiet']);
+    expect(await shown()).toEqual({ ...before, clients: [...before.clients, [second.client_id, 'b']] });
+    expect(await child.stop()).toBe(0);
   });
 });
