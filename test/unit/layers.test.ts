@@ -15,7 +15,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['store/'],
   ['registration/'],
   ['authorization/'],
-  ['discovery.ts', 'log.ts', 'control/', 'inspector/', 'json-server.ts'],
+  ['discovery.ts', 'log.ts', 'control/', 'inspector/', 'json-server.ts', 'json-server-guard.ts', 'json-server-undo.ts'],
   ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
   ['server.ts'],
   ['index.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
