@@ -65,6 +65,13 @@ function parseArgs(argv: string[]) {
       describe: 'require Authorization: Bearer TOKEN on /__dcr/* and json-server routes',
       defaultDescription: 'none',
     })
+    .option('cors-origin', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'an origin whose pages may use /__dcr/* and json-server routes (repeatable); loopback ones always may',
+      defaultDescription: 'loopback only',
+    })
     .option('fixtures', {
       type: 'string',
       requiresArg: true,

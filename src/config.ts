@@ -8,6 +8,7 @@ import {
   parseFailSpec,
   toFailureRule,
 } from './failures/spec.js';
+import { parseCorsOrigins } from './http/origins.js';
 import { type RateLimit, parseRateLimit, readInitialAccessTokens } from './limits/options.js';
 import { type VerificationKey, loadVerificationKeys } from './registration/software-statement.js';
 import { type Fixture, type FixtureClient, loadFixtures } from './registration/fixtures.js';
@@ -48,6 +49,8 @@ export interface DcrMockOptions {
   latency?: number | string;
   /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
   adminToken?: string;
+  /** Origins whose pages may use /__dcr/* and json-server's routes, besides loopback ones (e.g. https://app.example.com). */
+  corsOrigin?: string | readonly string[];
   /** How credentials are derived: from the registration's place in the sequence, or from its metadata. Default sequence. */
   ids?: IdScheme;
   /** OpenID Connect Registration 1.0 rules (application_type, redirect URI schemes). Default: on in rfc7591 only. */
@@ -86,6 +89,8 @@ export interface Config {
   readonly failures: readonly FailureRule[];
   readonly latency: readonly [number, number] | undefined;
   readonly adminToken: string | undefined;
+  /** Origins allowed on the guarded routes besides loopback ones, normalised (`https://app.example.com`). */
+  readonly corsOrigin: readonly string[];
   readonly ids: IdScheme;
   /** undefined: the profile decides. */
   readonly oidcRules: boolean | undefined;
@@ -112,6 +117,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   failures: [],
   latency: undefined,
   adminToken: undefined,
+  corsOrigin: [],
   ids: 'sequence',
   oidcRules: undefined,
   initialAccessToken: [],
@@ -210,6 +216,7 @@ const CHECKS: Record<keyof Config, Check> = {
     if (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v)) return v;
     throw usageError('--admin-token must be printable ASCII without spaces');
   },
+  corsOrigin: (v) => parseCorsOrigins(v),
   ids: oneOf('ids', ID_SCHEMES),
   oidcRules: (v) => (v === undefined ? undefined : bool('oidc-rules')(v, {})),
   initialAccessToken: (v) => readInitialAccessTokens(v),
