@@ -3,7 +3,8 @@ import { MAX_BODY_CHARS } from './control/journal.js';
 import { discoveryDocument } from './discovery.js';
 import { adminRefusal } from './http/bearer.js';
 import type { Exchange, Handler } from './http/exchange.js';
-import { sendJson, setCors } from './http/respond.js';
+import type { OriginPolicy } from './http/origins.js';
+import { sendJson, sendPreflight, setCors, withholdCors } from './http/respond.js';
 import { keepBody } from './http/sent.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import { CLIENT_URI_PREFIX } from './registration/management.js';
@@ -20,12 +21,19 @@ export interface AppDeps {
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
   readonly adminToken?: string | undefined;
+  /** Which browsers may reach the control plane and json-server's routes. */
+  readonly origins: OriginPolicy;
 }
 
 /** What answers a request, and whether the request journal and the log show it. */
 export interface Route {
   readonly handler: Handler;
   readonly journaled: boolean;
+}
+
+/** A route, and what answers its CORS preflights. */
+interface Entry extends Route {
+  readonly preflight: Handler;
 }
 
 const CONTROL_PREFIX = '/__dcr/';
@@ -35,6 +43,8 @@ const KEPT_BYTES = MAX_BODY_CHARS * 4;
 /**
  * The table of contents: every route dcr-mock answers, in the order they are tried: exact routes,
  * then the prefixes, then json-server's REST routes over the same db for everything else.
+ * Registration, discovery and RFC 7592 stay open to every browser, as Auth0's are; the control plane
+ * and json-server's routes, which show every secret and change the store, are guarded (origins.ts).
  */
 export function createApp(deps: AppDeps): (ex: Exchange) => Route {
   const discovery: Handler = (ex) => sendJson(ex.res, 200, discoveryDocument(deps.issuer()));
@@ -46,8 +56,25 @@ export function createApp(deps: AppDeps): (ex: Exchange) => Route {
     keepBody(ex.res, KEPT_BYTES);
     deps.fallback(ex.req, ex.res);
   };
+  const preflight: Handler = (ex) => sendPreflight(ex.req, ex.res);
+  const guarded =
+    (handler: Handler): Handler =>
+    (ex) => {
+      const refusal = deps.origins.refusal(ex.req);
+      if (refusal) {
+        withholdCors(ex.req);
+        throw refusal;
+      }
+      return handler(ex);
+    };
+  const open = (handler: Handler, journaled = true): Entry => ({ handler, journaled, preflight });
+  const closed = (handler: Handler, journaled: boolean): Entry => ({
+    handler: guarded(handler),
+    journaled,
+    preflight: guarded(preflight),
+  });
 
-  const exact = routeTable([
+  const exact = routeTable(open, [
     ['POST /oidc/register', deps.register],
     ['GET /.well-known/openid-configuration', discovery],
     ['GET /.well-known/oauth-authorization-server', discovery],
@@ -55,22 +82,30 @@ export function createApp(deps: AppDeps): (ex: Exchange) => Route {
     // The inspector's page and files: answered before json-server (which has its own `/`), and not journaled.
     ...inspectorRoutes().map(([key, handler]) => [key, handler, false] as const),
   ]);
-  const prefixes: ReadonlyArray<readonly [string, Route]> = [
-    [CONTROL_PREFIX, { handler: deps.control, journaled: false }],
-    [CLIENT_URI_PREFIX, { handler: deps.manage, journaled: true }],
+  const prefixes: ReadonlyArray<readonly [string, Entry]> = [
+    [CONTROL_PREFIX, closed(deps.control, false)],
+    [CLIENT_URI_PREFIX, open(deps.manage)],
   ];
-  const fallback: Route = { handler: jsonServer, journaled: true };
+  const fallback = closed(jsonServer, true);
 
-  return (ex) => {
-    for (const [prefix, route] of prefixes) {
-      if (ex.path.startsWith(prefix) && (prefix === CONTROL_PREFIX || ex.path.length > prefix.length)) return route;
+  const find = (ex: Exchange, method: string): Entry => {
+    for (const [prefix, entry] of prefixes) {
+      if (ex.path.startsWith(prefix) && (prefix === CONTROL_PREFIX || ex.path.length > prefix.length)) return entry;
     }
-    return exact.get(`${ex.req.method} ${ex.path}`) ?? fallback;
+    return exact.get(`${method} ${ex.path}`) ?? fallback;
+  };
+  return (ex) => {
+    // A preflight is answered for the route it asks about: the method it names, at its path.
+    const asked = ex.req.method === 'OPTIONS' ? ex.req.headers['access-control-request-method'] : undefined;
+    if (!asked) return find(ex, ex.req.method ?? 'GET');
+    const entry = find(ex, asked.toUpperCase());
+    return { handler: entry.preflight, journaled: entry.journaled };
   };
 }
 
 function routeTable(
+  entry: (handler: Handler, journaled?: boolean) => Entry,
   rows: ReadonlyArray<readonly [string, Handler] | readonly [string, Handler, boolean]>,
-): ReadonlyMap<string, Route> {
-  return new Map(rows.map(([key, handler, journaled = true]) => [key, { handler, journaled }]));
+): ReadonlyMap<string, Entry> {
+  return new Map(rows.map(([key, handler, journaled]) => [key, entry(handler, journaled)]));
 }

@@ -77,6 +77,19 @@ export class IncompleteBody extends OAuthError {
   }
 }
 
+/** A guarded route refusing a browser's request (a foreign Host or Origin). */
+export class Forbidden extends OAuthError {
+  constructor(description: string) {
+    super(403, 'forbidden', description);
+  }
+}
+
+export class UnsupportedMediaType extends OAuthError {
+  constructor(description: string) {
+    super(415, 'invalid_request', description);
+  }
+}
+
 export class NotFound extends OAuthError {
   constructor(description: string) {
     super(404, 'not_found', description);

@@ -34,6 +34,8 @@ export interface DcrMockOptions {
   latency?: number | string;
   /** When set, /__dcr/* requires Authorization: Bearer <adminToken>. */
   adminToken?: string;
+  /** Origins whose pages may use /__dcr/* and json-server's routes, besides loopback ones (e.g. https://app.example.com). */
+  corsOrigin?: string | readonly string[];
   /** How credentials are derived: from the registration's place in the sequence, or from its metadata. Default sequence. */
   ids?: IdScheme;
   /** OpenID Connect Registration 1.0 rules (application_type, redirect URI schemes). Default: on in rfc7591 only. */
@@ -72,6 +74,8 @@ export interface Config {
   readonly failures: readonly FailureRule[];
   readonly latency: readonly [number, number] | undefined;
   readonly adminToken: string | undefined;
+  /** Origins allowed on the guarded routes besides loopback ones, normalised (`https://app.example.com`). */
+  readonly corsOrigin: readonly string[];
   readonly ids: IdScheme;
   /** undefined: the profile decides. */
   readonly oidcRules: boolean | undefined;

@@ -15,6 +15,7 @@ import {
   oneOf,
   optional,
 } from './option-checks.js';
+import { parseCorsOrigins } from './http/origins.js';
 import { loadFixtures } from './registration/fixtures.js';
 import { ID_SCHEMES } from './registration/content-ids.js';
 import { PROFILES } from './registration/profiles.js';
@@ -167,6 +168,22 @@ export const OPTIONS = [
       option: '`--admin-token T`',
       default: 'none',
       meaning: "`/__dcr/*` and json-server's routes then require `Authorization: Bearer T`",
+    },
+  }),
+  row('corsOrigin', {
+    value: { default: [], check: (v) => parseCorsOrigins(v) },
+    flag: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      help: 'an origin whose pages may use /__dcr/* and json-server routes (repeatable); loopback ones always may',
+      helpDefault: 'loopback only',
+    },
+    readme: {
+      option: '`--cors-origin ORIGIN`',
+      default: 'loopback origins only',
+      meaning:
+        "a site whose pages may also use `/__dcr/*` and json-server's routes, e.g. `https://app.example.com`; repeatable, `a,b` for several (see [On a shared machine](../README.md#on-a-shared-machine))",
     },
   }),
   row('quiet', {

@@ -12,7 +12,7 @@ import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
 import { Drain } from './http/drain.js';
 import { type Exchange, exchangeOf, run } from './http/exchange.js';
-import { sendPreflight } from './http/respond.js';
+import { OriginPolicy } from './http/origins.js';
 import { sentAnswer } from './http/sent.js';
 import { createJsonServerFallback } from './json-server.js';
 import { RegistrationGate } from './limits/gate.js';
@@ -126,6 +126,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       ),
     ),
     adminToken: config.adminToken,
+    origins: new OriginPolicy({ corsOrigins: config.corsOrigin, issuer: () => issuer }),
   });
   const onUnexpected = (err: unknown, ex: Exchange) =>
     report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`);
@@ -144,7 +145,6 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       logRequest?.(entry);
     });
     // Every request but the control plane's and the inspector's is journaled: json-server's routes and preflights included.
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) return sendPreflight(req, res);
     run(handler, ex, onUnexpected);
   });
   let fixturesAdded: number;

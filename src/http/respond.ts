@@ -53,8 +53,19 @@ const ALLOWED_HEADERS = 'content-type, authorization, x-dcr-mock-fail';
 const EXPOSED_HEADERS =
   'retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, www-authenticate, location, x-dcr-mock-failure';
 
-/** CORS for every route: browser and MCP clients call the mock directly. */
+/** Requests the origin policy refused: their answers carry no CORS header, so the page cannot read them. */
+const WITHHELD = new WeakSet<IncomingMessage>();
+
+export function withholdCors(req: IncomingMessage): void {
+  WITHHELD.add(req);
+}
+
+/**
+ * CORS for every route: browser and MCP clients call the mock directly. The guarded routes (app.ts)
+ * refuse other origins before they answer, so what they echo is an origin they allow.
+ */
 function corsHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  if (WITHHELD.has(req)) return { vary: 'origin' };
   return {
     'access-control-allow-origin': req.headers.origin ?? '*',
     vary: 'origin',

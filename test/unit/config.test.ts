@@ -73,6 +73,11 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   { key: 'issuer', value: 'ftp://a', says: /^--issuer must be an absolute http\(s\) URL without query or fragment/ },
   { key: 'clock', value: 'yesterday', says: /^--clock must be an ISO 8601 date-time such as .*, got "yesterday"$/ },
   { key: 'adminToken', value: 'a b', says: /^--admin-token must be printable ASCII without spaces$/ },
+  {
+    key: 'corsOrigin',
+    value: 'https://a.example/path',
+    says: /^--cors-origin must be an origin such as https:\/\/app\.example\.com/,
+  },
   { key: 'quiet', value: 'maybe', says: /^--quiet must be true or false, got "maybe"$/ },
   { key: 'log', value: 'xml', says: /^--log must be one of text, json, got "xml"$/ },
   { key: 'ids', value: 'uuid', says: /^--ids must be one of sequence, content, got "uuid"$/ },

@@ -19,6 +19,7 @@ describe('the options table', () => {
       issuer: undefined,
       clock: undefined,
       adminToken: undefined,
+      corsOrigin: [],
       quiet: false,
       log: 'text',
       ids: 'sequence',
@@ -53,7 +54,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(21);
+    expect(flags).toHaveLength(22);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
