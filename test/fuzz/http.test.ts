@@ -236,6 +236,7 @@ describe("fuzzing json-server's routes over the same store", () => {
           '?_sort=-client_name',
           '?_dependent=clients',
           '?_embed=meta',
+          '?_embed=clients',
           '?client_name=x',
           '?a[b][c]=1',
           '?_sort=a[',

@@ -143,3 +143,83 @@ describe('json-server queries with a property path it cannot read', () => {
     );
   });
 });
+
+// json-server filters, sorts and embeds by walking the whole collection, the embedded one for each of its items:
+// ?_embed=clients on 50,000 clients is 2.5 billion comparisons. dcr-mock reckons a query's work before json-server
+// does it, and refuses one over its budget.
+describe('json-server queries and the work they ask for', () => {
+  const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('&');
+  const first = `tpc_test${'0'.repeat(28)}`;
+
+  describe('on 50,000 clients', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      const db = join(tempDir(), 'db.json');
+      writeStore(db, 50_000);
+      server = await start({ db });
+    });
+    afterAll(() => server.close());
+
+    it.each([
+      ['?_embed=clients&_page=1', '_embed=clients', '/clients?_embed=clients&_page=1'],
+      ['?_embed=notes', '_embed=notes', '/clients?_embed=notes'],
+      ['?_sort=client_secret&_page=1', '_sort', '/clients?_sort=client_secret&_page=1'],
+      ['600 filters', '600 filters', `/clients?${many(600, (i) => `k${i}=1`)}`],
+      ['a filter on a 2,000-character path', '1 filter', `/clients?${'a'.repeat(2000)}=1`],
+      ['/clients/:id with 1,000 × _embed=clients', '_embed', `/clients/${first}?${many(1000, () => '_embed=clients')}`],
+    ])('%s → 400, naming %s', async (_label, part, path) => {
+      const res = await send(`${server.url}${path}`);
+      expect(res.status, res.text.slice(0, 300)).toBe(400);
+      const { error, error_description: description } = JSON.parse(res.text) as Record<string, string>;
+      expect(error).toBe('invalid_request');
+      expect(description).toMatch(/^query must ask json-server for at most 2000000 units of work/);
+      expect(description).toContain(`${part} over 50000 items`);
+    });
+
+    it.each([
+      ['/clients?client_name=client%207', 1],
+      ['/clients?client_name_ne=x&_page=1&_per_page=3', 3],
+      ['/clients?redirect_uris[0]=https://app3.example/cb&_limit=2', 2],
+      [`/clients?${many(3, (i) => `k${i}_ne=1`)}&_start=5&_end=9`, 4],
+    ])('%s is answered: %i clients', async (path, count) => {
+      const res = await send(`${server.url}${path}`);
+      expect(res.status, res.text.slice(0, 300)).toBe(200);
+      const body = JSON.parse(res.text) as unknown[] | { data: unknown[] };
+      expect(Array.isArray(body) ? body.length : body.data.length).toBe(count);
+    });
+
+    it('answers one client with its embedded list', async () => {
+      const res = await send(`${server.url}/clients/${first}?_embed=notes`);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text)).toMatchObject({ id: first, notes: [] });
+    });
+  });
+
+  describe('on 200 clients', () => {
+    let server: RunningServer;
+    let plain: { url: string; close: () => void };
+    beforeAll(async () => {
+      const db = join(tempDir(), 'db.json');
+      writeStore(db, 200);
+      server = await start({ db });
+      plain = await plainJsonServer(server);
+    });
+    afterAll(async () => {
+      plain.close();
+      await server.close();
+    });
+
+    it.each([
+      ['?_embed=clients&_page=2', '/clients?_embed=clients&_page=2'],
+      ['?_embed=notes&_embed=clients&_limit=3', '/clients?_embed=notes&_embed=clients&_limit=3'],
+      ['?_sort=-client_secret,client_name…', '/clients?_sort=-client_secret,client_name&_page=3&_per_page=7'],
+      ['40 filters', `/clients?${many(40, (i) => `k${i}=1`)}&_page=1`],
+      ['/clients/:id?_embed=clients', `/clients/${first}?_embed=clients`],
+    ])('%s is answered as json-server answers it', async (_label, path) => {
+      const [ours, theirs] = await Promise.all([send(`${server.url}${path}`), send(`${plain.url}${path}`)]);
+      expect(ours.status).toBe(200);
+      expect(ours.headers['content-type']).toBe(theirs.headers['content-type']);
+      expect(ours.text).toBe(theirs.text);
+    });
+  });
+});
