@@ -215,6 +215,11 @@ describe('json-server queries and the work they ask for', () => {
       ['?_sort=-client_secret,client_name…', '/clients?_sort=-client_secret,client_name&_page=3&_per_page=7'],
       ['40 filters', `/clients?${many(40, (i) => `k${i}=1`)}&_page=1`],
       ['/clients/:id?_embed=clients', `/clients/${first}?_embed=clients`],
+      // Lists of more than 100 items go out 100 at a time, dcr-mock's own answers and json-server's.
+      ['/clients', '/clients'],
+      ['?_page=1&_per_page=150', '/clients?_page=1&_per_page=150'],
+      ['?_embed=notes', '/clients?_embed=notes'],
+      ['?client_name_ne=x&_page=1&_per_page=101', '/clients?client_name_ne=x&_page=1&_per_page=101'],
     ])('%s is answered as json-server answers it', async (_label, path) => {
       const [ours, theirs] = await Promise.all([send(`${server.url}${path}`), send(`${plain.url}${path}`)]);
       expect(ours.status).toBe(200);
