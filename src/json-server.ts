@@ -4,7 +4,8 @@ import type { Low } from 'lowdb';
 import { OAuthError, toWireError } from './errors.js';
 import { readBody } from './http/body.js';
 import { sendError } from './http/respond.js';
-import { checkName, checkWrite } from './json-server-guard.js';
+import { sendJsonList, sliceLongLists } from './json-server-answer.js';
+import { checkName, checkQuery, checkWrite } from './json-server-guard.js';
 import { WriteUndo } from './json-server-undo.js';
 
 type Fallback = (req: IncomingMessage, res: ServerResponse) => void;
@@ -17,10 +18,11 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * json-server's REST routes over dcr-mock's own lowdb instance, behind a guard: json-server answers a
- * malformed JSON body with a 500, and would let a write break the shape dcr-mock needs from db.json
- * (`meta`, a client without its `client_id`). The guard reads the body once (64 KiB at most), refuses
- * what would do harm with a 4xx that says why, and hands the same bytes on to json-server. A write
- * that db.json does not take is undone.
+ * malformed JSON body or property path with a 500, would let a write break the shape dcr-mock needs
+ * from db.json (`meta`, a client without its `client_id`), and walks whole collections for a query.
+ * The guard reads the body once (64 KiB at most), refuses what would do harm with a 4xx that says
+ * why, and hands the same bytes on to json-server. A write that db.json does not take is undone;
+ * a long list is written out in slices.
  */
 export function createJsonServerFallback<T>(db: Low<T>, onUnexpected: Unexpected = () => {}): Fallback {
   const writes = new AsyncLocalStorage<WriteUndo>();
@@ -44,6 +46,9 @@ export function createJsonServerFallback<T>(db: Low<T>, onUnexpected: Unexpected
           const problem = checkName(url);
           if (problem) return sendError(res, problem);
           if (listPage(data(), req, res)) return;
+          const refused = checkQuery(data(), url);
+          if (refused) return sendError(res, refused);
+          sliceLongLists(res);
           (await loaded()).attach(req, res);
         });
     handled.catch((err: unknown) => {
@@ -152,9 +157,7 @@ function listPage(data: Record<string, unknown>, req: IncomingMessage, res: Serv
     const n = Number.parseInt(value, 10);
     if (!Number.isNaN(n)) query[key] = n;
   }
-  const body = JSON.stringify(page(items, query), null, 2);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  sendJsonList(res, page(items, query));
   return true;
 }
 

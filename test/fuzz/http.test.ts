@@ -230,7 +230,17 @@ describe("fuzzing json-server's routes over the same store", () => {
       .tuple(
         name,
         fc.option(id),
-        fc.constantFrom('', '?_page=2', '?_sort=-client_name', '?_dependent=clients', '?_embed=meta', '?client_name=x'),
+        fc.constantFrom(
+          '',
+          '?_page=2',
+          '?_sort=-client_name',
+          '?_dependent=clients',
+          '?_embed=meta',
+          '?_embed=clients',
+          '?client_name=x',
+          '?a[b][c]=1',
+          '?_sort=a[',
+        ),
       )
       .map(([n, i, q]) => `/${encodeURIComponent(n)}${i === null ? '' : `/${encodeURIComponent(i)}`}${q}`);
     await check(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
@@ -71,6 +71,56 @@ describe('json-server under NODE_ENV=production', () => {
       expect(await res.json()).toEqual([]);
     } finally {
       await cli.stop();
+    }
+  });
+});
+
+describe('json-server, loaded on first use', () => {
+  it('is not imported at start-up; requests that come while it loads are all answered', async () => {
+    // A module hook that names every json-server module the process resolves, on stderr.
+    const hook = join(tempDir(), 'name-json-server.mjs');
+    const resolve = `export async function resolve(specifier, context, next) {
+      const found = await next(specifier, context);
+      if (found.url.includes('/node_modules/json-server/')) process.stderr.write('json-server loaded\\n');
+      return found;
+    }`;
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`,
+    );
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      command: [process.execPath, '--import', hook],
+    });
+    try {
+      const registered = await fetch(cli.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"redirect_uris":["https://a.example/cb"]}',
+      });
+      const { client_id: id } = (await registered.json()) as { client_id: string };
+      // Paging alone is answered without json-server.
+      expect((await fetch(`${cli.url}/clients?_page=1`)).status).toBe(200);
+      expect(cli.stderr()).toBe('');
+
+      type Ask = [method: string, path: string, body: string | undefined, status: number];
+      const reads = (path: string): Ask[] => Array.from({ length: 8 }, () => ['GET', path, undefined, 200]);
+      const asks: Ask[] = [
+        ...reads(`/clients/${id}`),
+        ...reads('/clients?client_name=My%20App'),
+        ['GET', '/clients/none', undefined, 404],
+        ['PATCH', `/clients/${id}`, '{"client_name":"renamed"}', 200],
+      ];
+      const answers = await Promise.all(
+        asks.map(([method, path, body]) =>
+          fetch(`${cli.url}${path}`, { method, body, headers: { 'content-type': 'application/json' } }),
+        ),
+      );
+      expect(answers.map((res) => res.status)).toEqual(asks.map((ask) => ask[3]));
+      expect(cli.stderr()).toMatch(/^json-server loaded\n/);
+      const client = (await (await fetch(`${cli.url}/clients/${id}`)).json()) as { client_name: string };
+      expect(client.client_name).toBe('renamed');
+    } finally {
+      expect(await cli.stop()).toBe(0);
     }
   });
 });
