@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
+import { KeySet } from './authorization/keys.js';
 import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
@@ -101,6 +102,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     journal.clear();
     await store.reset(fixtures);
   };
+  // Lazy: nothing is derived until a key is asked for, so a start that issues no token pays nothing.
+  const signingKeys = new KeySet({ seed: config.seed });
   let issuer = '';
 
   const drain = new Drain();
@@ -119,6 +122,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       reset,
     }),
     issuer: () => issuer,
+    jwks: () => signingKeys.jwks(),
     fallback: createJsonServerFallback(store.db),
     adminToken: config.adminToken,
   });
