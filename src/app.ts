@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Jwks } from './authorization/keys.js';
 import { MAX_BODY_CHARS } from './control/journal.js';
 import { discoveryDocument } from './discovery.js';
 import { adminRefusal } from './http/bearer.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** The /__dcr/* control plane. */
   readonly control: Handler;
   readonly issuer: () => string;
+  /** The public signing keys; a key is derived on the first call, not at start. */
+  readonly jwks: () => Promise<Jwks>;
   /** json-server's routes, for everything dcr-mock does not answer itself. */
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
@@ -48,7 +51,7 @@ const KEPT_BYTES = MAX_BODY_CHARS * 4;
  */
 export function createApp(deps: AppDeps): (ex: Exchange) => Route {
   const discovery: Handler = (ex) => sendJson(ex.res, 200, discoveryDocument(deps.issuer()));
-  const jwks: Handler = (ex) => sendJson(ex.res, 200, { keys: [] });
+  const jwks: Handler = async (ex) => sendJson(ex.res, 200, await deps.jwks());
   const jsonServer: Handler = (ex) => {
     const refusal = adminRefusal(ex.req, deps.adminToken);
     if (refusal) throw refusal;

@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
+import { KeySet } from './authorization/keys.js';
 import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
@@ -102,6 +103,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     journal.clear();
     await store.reset(fixtures);
   };
+  // Lazy: nothing is derived until a key is asked for, so a start that issues no token pays nothing.
+  const signingKeys = new KeySet({ seed: config.seed });
   let issuer = '';
 
   const drain = new Drain();
@@ -120,6 +123,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       reset,
     }),
     issuer: () => issuer,
+    jwks: () => signingKeys.jwks(),
     fallback: createJsonServerFallback(store.db, (err, req) =>
       report(
         `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,
