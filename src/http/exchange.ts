@@ -60,11 +60,21 @@ export function pipeline<S>(
 
 /** The exchange for a request: its path and query split once, at the first "?". */
 export function exchangeOf(req: IncomingMessage, res: ServerResponse): Exchange {
+  // An absolute-form request line (`POST http://host/oidc/register`, as a client speaking to a proxy sends
+  // it; RFC 9112 §3.2.2) is routed by its path, json-server's routes included.
+  if (req.url !== undefined && !req.url.startsWith('/')) req.url = originForm(req.url);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   // Only the first "?" starts the query; later ones belong to it (a pattern such as /^a?b$/).
   const path = q === -1 ? url : url.slice(0, q);
   return { req, res, path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
+}
+
+function originForm(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!authority) return url;
+  const rest = url.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /**
