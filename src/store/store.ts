@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { type Adapter, Low, Memory } from 'lowdb';
 import { StartupError, StorageUnavailable } from '../errors.js';
 import { JournaledJSONFile, type StoreIo } from './journaled-file.js';
+import { StoreLock } from './lock.js';
 import { Observer } from './observer.js';
 import { CLIENTS, type ClientRecord, type Data, type StoredRecord, emptyData, isCollectionName } from './shape.js';
 
@@ -36,6 +37,7 @@ export class Store {
   readonly #indexes = new Map<string, Map<string, StoredRecord>>();
   #timer: NodeJS.Timeout | undefined;
   #dbBytes = 0;
+  #lock: StoreLock | undefined;
 
   private constructor(
     adapter: Adapter<Data>,
@@ -69,12 +71,15 @@ export class Store {
     const store = new Store(file, file, warn);
     await store.db.read();
     file.checkWritable();
+    // Only read so far: a second dcr-mock on the same db.json stops here, having changed nothing.
+    store.#lock = StoreLock.acquire(file.path);
     for (const line of file.warnings) warn(line);
     store.#dbBytes = store.#estimateBytes();
     // Fold a replayed journal in (or create a missing file) right away; an intact db.json is not rewritten.
     try {
       if (file.needsCheckpoint) await store.#checkpoint('');
     } catch (err) {
+      store.#lock.release();
       throw new StartupError(
         `Failed to write the store ${file.path}: ${causeOf(err)}. Check that its folder exists and is writable, or pass --db with another path.`,
         1,
@@ -254,6 +259,8 @@ export class Store {
       );
     } finally {
       this.#file?.close();
+      this.#lock?.release();
+      this.#lock = undefined;
     }
   }
 

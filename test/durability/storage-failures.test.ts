@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StartupError, StorageUnavailable } from '../../src/errors.js';
 import { JournaledJSONFile, NODE_IO, type StoreIo } from '../../src/store/journaled-file.js';
+import { encodeEntry } from '../../src/store/journal-line.js';
 import { Store } from '../../src/store/store.js';
 import { storedClient as client } from '../support/records.js';
 import { tempDir } from '../support/server.js';
@@ -94,11 +95,9 @@ describe('a journal as a stop mid-write left it', () => {
     const first = await Store.open(db);
     first.add(client(1), 1);
     await first.close();
-    const store = await Store.open(db);
-    store.add(client(2), 2);
     // As a kill in the middle of the next write leaves it, and nothing else in the journal.
-    const journal = readFileSync(`${db}.journal`);
-    writeFileSync(`${db}.journal`, journal.subarray(0, journal.length - 20));
+    const line = encodeEntry({ epoch: 0, collection: 'clients', op: 'add', sequence: 2, record: client(2) });
+    writeFileSync(`${db}.journal`, line.subarray(0, line.length - 20));
     const warnings: string[] = [];
     const reopened = await Store.open(db, { warn: (line) => warnings.push(line) });
     expect(warnings).toEqual([
@@ -120,6 +119,9 @@ describe('a journal as a stop mid-write left it', () => {
     store.add(client(1), 1);
     store.add(client(2), 2);
     const journal = readFileSync(`${db}.journal`, 'utf8');
+    await store.close();
+    // db.json as it was before the two registrations, the journal as they left it.
+    writeFileSync(db, JSON.stringify({ clients: [], meta: { sequence: 0, epoch: 0 } }));
     // Still JSON, still an entry: only its checksum tells.
     const lines = journal.split('\n');
     lines[line] = lines[line]!.replace(`"c${line + 1}"`, '"cX"');
@@ -129,7 +131,6 @@ describe('a journal as a stop mid-write left it', () => {
       new RegExp(`journal: line ${line + 1} is not a journal entry \\(its checksum does not match`),
     );
     expect(readFileSync(`${db}.journal`, 'utf8')).toBe(damaged);
-    await store.close();
   });
 });
 
