@@ -2,6 +2,7 @@ import { CATALOGUE, type Catalogue, DEFAULT_ENDPOINT, type Mode } from './catalo
 import { compilePattern } from './pattern.js';
 import { parseMsRange } from '../ms-range.js';
 import { show } from '../show.js';
+import { didYouMean } from '../suggest.js';
 
 /** A failure rule as a user writes it (CLI, config, header, query, control plane, API). */
 export interface FailureRuleInput {
@@ -90,7 +91,7 @@ function parseOne(spec: string, catalogue: Catalogue): FailureRule {
     const key = (eq === -1 ? pair : pair.slice(0, eq)).trim();
     if (eq === -1 || !specKeys.includes(key)) {
       throw new FailSpecError(
-        `"${pair.trim()}" in "${spec}" must be key=value with key one of ${specKeys.join(', ')}`,
+        `"${pair.trim()}" in "${spec}" must be key=value with key one of ${specKeys.join(', ')}${didYouMean(key, specKeys)}`,
         catalogue.modeNames(endpoint ?? DEFAULT_ENDPOINT),
       );
     }
@@ -123,7 +124,9 @@ export function toFailureRule(input: unknown, where = 'the rule', catalogue: Cat
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (!RULE_KEYS.includes(key))
-      throw new FailSpecError(`"${key}" in ${where} is not a rule key (${RULE_KEYS.join(', ')})`);
+      throw new FailSpecError(
+        `"${key}" in ${where} is not a rule key (${RULE_KEYS.join(', ')})${didYouMean(key, RULE_KEYS)}`,
+      );
   }
   const endpoint = raw['endpoint'] ?? DEFAULT_ENDPOINT;
   if (typeof endpoint !== 'string' || !catalogue.endpoint(endpoint)) {
@@ -137,7 +140,8 @@ export function toFailureRule(input: unknown, where = 'the rule', catalogue: Cat
   const spec = typeof mode === 'string' ? catalogue.mode(endpoint, mode) : undefined;
   if (typeof mode !== 'string' || !spec) {
     const at = endpoint === DEFAULT_ENDPOINT ? '' : ` for ${endpoint}`;
-    throw fail(`${where}: unknown mode ${JSON.stringify(mode ?? null)}${at}`);
+    const hint = typeof mode === 'string' ? didYouMean(mode, modes) : '';
+    throw fail(`${where}: unknown mode ${JSON.stringify(mode ?? null)}${at}${hint}`);
   }
   const rule: { -readonly [K in keyof FailureRule]: FailureRule[K] } = { endpoint, mode };
   const count = (key: 'times' | 'after', min: number) => {
@@ -202,7 +206,8 @@ function toMatch(
   }
   const match: Record<string, string> = {};
   for (const [key, value] of Object.entries(v)) {
-    if (!keys.includes(key)) throw fail(`${where}: match.${key} is not one of ${keys.join(', ')}`);
+    if (!keys.includes(key))
+      throw fail(`${where}: match.${key} is not one of ${keys.join(', ')}${didYouMean(key, keys)}`);
     if (typeof value !== 'string' || value === '') throw fail(`${where}: match.${key} must be a non-empty string`);
     const pattern = key === 'header' ? headerPattern(value, where) : value;
     const compiled = compilePattern(pattern);
