@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Jwks } from './authorization/keys.js';
 import { MAX_BODY_CHARS } from './control/journal.js';
-import { discoveryDocument } from './discovery.js';
 import { adminRefusal } from './http/bearer.js';
 import type { Exchange, Handler } from './http/exchange.js';
 import type { OriginPolicy } from './http/origins.js';
-import { sendJson, sendPreflight, setCors, withholdCors } from './http/respond.js';
+import { sendPreflight, setCors, withholdCors } from './http/respond.js';
 import { keepBody } from './http/sent.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import { CLIENT_URI_PREFIX } from './registration/management.js';
+import { CONSENT_PATH, LOGIN_PATH } from './authorization/pages.js';
 
 export interface AppDeps {
   /** POST /oidc/register. */
@@ -17,9 +16,17 @@ export interface AppDeps {
   readonly manage: Handler;
   /** The /__dcr/* control plane. */
   readonly control: Handler;
-  readonly issuer: () => string;
-  /** The public signing keys; a key is derived on the first call, not at start. */
-  readonly jwks: () => Promise<Jwks>;
+  /** Both well-known metadata paths. */
+  readonly discovery: Handler;
+  /** The public signing keys; a key is derived on the first request, not at start. */
+  readonly jwks: Handler;
+  /** The authorization server: /authorize and the pages it shows, the token, revocation and userinfo endpoints. */
+  readonly authorize: Handler;
+  readonly consent: Handler;
+  readonly login: Handler;
+  readonly token: Handler;
+  readonly revoke: Handler;
+  readonly userinfo: Handler;
   /** json-server's routes, for everything dcr-mock does not answer itself. */
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
@@ -50,8 +57,6 @@ const KEPT_BYTES = MAX_BODY_CHARS * 4;
  * and json-server's routes, which show every secret and change the store, are guarded (origins.ts).
  */
 export function createApp(deps: AppDeps): (ex: Exchange) => Route {
-  const discovery: Handler = (ex) => sendJson(ex.res, 200, discoveryDocument(deps.issuer()));
-  const jwks: Handler = async (ex) => sendJson(ex.res, 200, await deps.jwks());
   const jsonServer: Handler = (ex) => {
     const refusal = adminRefusal(ex.req, deps.adminToken);
     if (refusal) throw refusal;
@@ -79,9 +84,16 @@ export function createApp(deps: AppDeps): (ex: Exchange) => Route {
 
   const exact = routeTable(open, [
     ['POST /oidc/register', deps.register],
-    ['GET /.well-known/openid-configuration', discovery],
-    ['GET /.well-known/oauth-authorization-server', discovery],
-    ['GET /.well-known/jwks.json', jwks],
+    ['GET /.well-known/openid-configuration', deps.discovery],
+    ['GET /.well-known/oauth-authorization-server', deps.discovery],
+    ['GET /.well-known/jwks.json', deps.jwks],
+    ['GET /authorize', deps.authorize],
+    [`POST ${CONSENT_PATH}`, deps.consent],
+    [`POST ${LOGIN_PATH}`, deps.login],
+    ['POST /oauth/token', deps.token],
+    ['POST /oauth/revoke', deps.revoke],
+    ['GET /userinfo', deps.userinfo],
+    ['POST /userinfo', deps.userinfo],
     // The inspector's page and files: answered before json-server (which has its own `/`), and not journaled.
     ...inspectorRoutes().map(([key, handler]) => [key, handler, false] as const),
   ]);

@@ -85,10 +85,10 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
       2,
     );
   }
-  // A fixtures path in a config file is relative to that file, so a scenario folder can be copied as a whole.
-  const fixtures = options['fixtures'];
-  if (typeof fixtures === 'string' && fixtures !== '' && !isAbsolute(fixtures)) {
-    options['fixtures'] = resolve(dirname(file), fixtures);
+  // A file path in a config file is relative to that file, so a scenario folder can be copied as a whole.
+  for (const key of ['fixtures', 'users', 'signingKey']) {
+    const path = options[key];
+    if (typeof path === 'string' && path !== '' && !isAbsolute(path)) options[key] = resolve(dirname(file), path);
   }
   return options;
 }

@@ -4,11 +4,13 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from './registration/metadata.js';
  * The authorization server metadata served at both well-known paths. Auth0's issuer ends with `/`,
  * and openid-client compares it byte for byte with the URL it was given.
  */
-export function discoveryDocument(issuer: string): Record<string, unknown> {
-  return {
+export function discoveryDocument(issuer: string, options: { issParam?: boolean } = {}): Record<string, unknown> {
+  const document: Record<string, unknown> = {
     issuer,
     authorization_endpoint: `${issuer}authorize`,
     token_endpoint: `${issuer}oauth/token`,
+    userinfo_endpoint: `${issuer}userinfo`,
+    revocation_endpoint: `${issuer}oauth/revoke`,
     registration_endpoint: `${issuer}oidc/register`,
     jwks_uri: `${issuer}.well-known/jwks.json`,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
@@ -16,10 +18,14 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
     response_modes_supported: ['query', 'fragment', 'form_post'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
     code_challenge_methods_supported: ['S256'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'name', 'email', 'email_verified'],
   };
+  if (options.issParam) document['authorization_response_iss_parameter_supported'] = true;
+  return document;
 }
 
 /** The issuer a server bound to host:port advertises when --issuer is not given. */

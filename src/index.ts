@@ -12,6 +12,11 @@ import { type FailureRuleView, ruleView } from './control/rules-view.js';
 import { type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
+import type { CodeGrant } from './authorization/codes.js';
+import type { IssuedTokenEntry } from './authorization/issued.js';
+import type { PlayOptions } from './authorization/player.js';
+import type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+import type { User } from './authorization/users.js';
 
 export { API_DEFAULTS, DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
 export type { IdScheme } from './config.js';
@@ -22,6 +27,12 @@ export { FailSpecError, type FailureRuleInput } from './failures/spec.js';
 export type { FixtureClient } from './registration/fixtures.js';
 export type { ClientMetadata } from './registration/metadata.js';
 export type { ClientRecord } from './store/shape.js';
+export type { CodeGrant } from './authorization/codes.js';
+export type { IssuedTokenEntry } from './authorization/issued.js';
+export type { PlayOptions } from './authorization/player.js';
+export type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+export type { User } from './authorization/users.js';
+export type { LoginMode } from './authorization/authorize.js';
 export type { JournalEntry } from './control/journal.js';
 export type { FailureRuleView } from './control/rules-view.js';
 
@@ -64,6 +75,22 @@ export interface DcrMock {
    * codes and tokens expire without waiting; returns the new time. `reset()` moves it back.
    */
   advanceClock(seconds: number): Date;
+  /**
+   * Plays the user of an authorization URL headlessly (as `POST /__dcr/authorize`): follows `/authorize`,
+   * answers its login and consent pages (`decision`, default accept; `user`, a sub or email), and returns
+   * the URL the client's redirect URI receives, with its `code` and `state` (or its `error`).
+   */
+  authorize(url: string | URL, options?: PlayOptions): Promise<string>;
+  /** The users /authorize may log in as, the default user first. */
+  users(): User[];
+  /** Codes not yet redeemed, and every refresh-token family. */
+  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyRecord[] };
+  /** Access and id tokens issued (the last 500), with their decoded header and claims. */
+  tokens(): IssuedTokenEntry[];
+  /** Revokes every refresh token; returns how many families were live. */
+  revokeAll(): Promise<number>;
+  /** Rotates the signing key: a new key signs, the old stays published. */
+  rotateKeys(): Promise<{ kid: string; kids: string[] }>;
   /** Removes every rule added at run time; the rules given at start stay. */
   clearFailures(): void;
   /**
@@ -105,6 +132,12 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
       return server.plan.addAll(rules).map(ruleView);
     },
     advanceClock: (seconds) => server.clock.advance(seconds),
+    authorize: (url, play) => server.authorization.authorize(String(url), play),
+    users: () => structuredClone([...server.authorization.users()]),
+    grants: () => structuredClone(server.authorization.grants()),
+    tokens: () => structuredClone([...server.authorization.tokens()]),
+    revokeAll: () => server.authorization.revokeAll(),
+    rotateKeys: () => server.authorization.rotateKeys(),
     clearFailures: () => server.plan.clearRuntime(),
     reset: () => server.reset(),
     close: () => server.close(),

@@ -101,3 +101,12 @@ export const checkMaxClients: Check<number> = (v) => {
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
   throw usageError(`--max-clients must be a whole number (0 or more), got ${show(v)}`);
 };
+
+/** Whole seconds, 0 or more, from a flag's text or a number; `flag` names it in the error. */
+export const seconds =
+  (flag: string, max = 10 * 365 * 86_400): Check<number> =>
+  (v) => {
+    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= max) return n;
+    throw usageError(`--${flag} must be whole seconds from 0 to ${max}, got ${show(v)}`);
+  };

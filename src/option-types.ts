@@ -5,6 +5,10 @@ import type { IdScheme } from './registration/content-ids.js';
 import type { Fixture, FixtureClient } from './registration/fixtures.js';
 import type { Profile } from './registration/profiles.js';
 import type { KeySource } from './registration/statement-keys.js';
+import type { Api } from './authorization/apis.js';
+import type { LoginMode } from './authorization/authorize.js';
+import type { TokenDialect } from './authorization/tokens.js';
+import type { User } from './authorization/users.js';
 
 /** Options accepted by `startDcrMock`, the CLI (as flags and `DCR_MOCK_*` variables) and the config file. */
 export interface DcrMockOptions {
@@ -57,6 +61,24 @@ export interface DcrMockOptions {
    * Default: none.
    */
   fixtures?: string | ReadonlyArray<FixtureClient>;
+  /** How /authorize answers: auto (a redirect with no page), consent (Accept/Decline page), login (pick a user). Default auto. */
+  login?: LoginMode;
+  /** The CLI's --api: `ID` or `ID:scope scope…`, repeatable. */
+  api?: string | readonly string[];
+  /** APIs (audiences) and their scopes; with none, any audience is accepted. */
+  apis?: ReadonlyArray<string | { identifier: string; scopes?: string[] }>;
+  /** Users to log in as besides the default one: a JSON file (an array, or `{"users": [...]}`) or the array. */
+  users?: string | ReadonlyArray<Record<string, unknown>>;
+  /** Sign tokens with this private key (a JWK or PEM file) instead of the one derived from the seed. */
+  signingKey?: string;
+  /** RFC 9207: `iss` in authorization responses, advertised in the metadata. Default off, as on a new Auth0 tenant. */
+  issParam?: boolean;
+  /** Auth0's Resource Parameter Compatibility Profile: `resource` names the API. Default on. */
+  resourceParam?: 'on' | 'off';
+  /** Access token claims: auth0 (typ JWT, azp) or rfc9068 (typ at+jwt, client_id, jti). Default auth0. */
+  tokenDialect?: TokenDialect;
+  /** Seconds a rotated-out refresh token may still be used (Auth0's rotation overlap period). Default 0. */
+  refreshReuseLeeway?: number | string;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -87,4 +109,13 @@ export interface Config {
   readonly rotateRegistrationToken: boolean;
   /** Validated fixtures, in file order. */
   readonly fixtures: readonly Fixture[];
+  readonly login: LoginMode;
+  /** --api and the apis option, in that order. */
+  readonly apis: readonly Api[];
+  readonly users: readonly User[];
+  readonly signingKey: string | undefined;
+  readonly issParam: boolean;
+  readonly resourceParam: 'on' | 'off';
+  readonly tokenDialect: TokenDialect;
+  readonly refreshReuseLeeway: number;
 }

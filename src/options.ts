@@ -12,6 +12,7 @@ import {
   checkPort,
   checkSeed,
   nonEmptyString,
+  seconds,
   oneOf,
   optional,
 } from './option-checks.js';
@@ -21,6 +22,10 @@ import { ID_SCHEMES } from './registration/content-ids.js';
 import { PROFILES } from './registration/profiles.js';
 import { readVerificationKeys } from './registration/statement-keys.js';
 import { LOG_FORMATS } from './log.js';
+import { parseApis } from './authorization/apis.js';
+import { LOGIN_MODES } from './authorization/authorize.js';
+import { TOKEN_DIALECTS } from './authorization/tokens.js';
+import { loadUsers } from './authorization/user-file.js';
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
 
@@ -286,6 +291,116 @@ export const OPTIONS = [
       option: '`--rotate-registration-token`',
       default: 'off',
       meaning: 'RFC 7592: a new registration access token on each use of the old one',
+    },
+  }),
+  row('login', {
+    value: { default: 'auto', check: oneOf('login', LOGIN_MODES) },
+    flag: {
+      type: 'string',
+      choices: LOGIN_MODES,
+      help: 'how /authorize answers: auto (302 at once), consent (Accept/Decline page), login (pick a user)',
+    },
+    readme: {
+      option: '`--login MODE`',
+      meaning:
+        '`auto`: `/authorize` redirects at once as the default user; `consent`: an Accept/Decline page; `login`: a page to pick a user (see [Logging in](authorization.md#how-the-user-answers---login))',
+    },
+  }),
+  row('api', {
+    flag: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      help: 'declare an API (audience) and its scopes: ID[:scope scope...] (repeatable); with none, any audience is accepted',
+    },
+    readme: {
+      option: '`--api ID[:SCOPES]`',
+      default: 'none: any audience',
+      meaning:
+        'an API and the scopes it defines, e.g. `https://api.example.com:read:items write:items`; repeatable; once one is declared an unknown audience is `access_denied` (see [APIs](authorization.md#apis-and-audiences---api))',
+    },
+  }),
+  // --api and this option, in that order; a config file or code gives it.
+  row('apis', {
+    value: {
+      default: [],
+      check: (v, all) => parseApis([...(all['api'] === undefined ? [] : [all['api']].flat()), ...[v ?? []].flat()]),
+    },
+  }),
+  row('users', {
+    value: { default: [], check: (v, all) => loadUsers(v, checkSeed(all['seed'] ?? 'dcr-mock', all)) },
+    flag: {
+      type: 'string',
+      requiresArg: true,
+      help: 'JSON file of users to log in as (an array, or {"users": [...]}), besides the default user',
+      helpDefault: 'the default user only',
+    },
+    readme: {
+      option: '`--users FILE`',
+      default: 'the default user only',
+      meaning:
+        'users to log in as, each an object of claims; a fixtures file with a `users` array works too (see [Users](authorization.md#users))',
+    },
+  }),
+  row('signingKey', {
+    value: { default: undefined, check: optional(nonEmptyString('signing-key')) },
+    flag: {
+      type: 'string',
+      requiresArg: true,
+      help: 'sign tokens with this RSA private key (JWK or PEM file)',
+      helpDefault: 'derived from --seed',
+    },
+    readme: {
+      option: '`--signing-key FILE`',
+      default: 'derived from `--seed`',
+      meaning:
+        'sign tokens with your own RSA private key, a JWK or PEM file (see [Keys](authorization.md#tokens-and-keys))',
+    },
+  }),
+  row('issParam', {
+    value: { default: false, check: bool('iss-param') },
+    flag: { type: 'boolean', help: 'RFC 9207: iss in every authorization response (advertised in the metadata)' },
+    readme: {
+      option: '`--iss-param`',
+      default: 'off',
+      meaning: "RFC 9207 `iss` in authorization responses, as Auth0's *Include Issuer in Authorization Responses*",
+    },
+  }),
+  row('resourceParam', {
+    value: { default: 'on', check: oneOf('resource-param', ['on', 'off'] as const) },
+    flag: {
+      type: 'string',
+      choices: ['on', 'off'],
+      help: "RFC 8707 resource names the API (Auth0's Resource Parameter Compatibility Profile); off: ignored",
+    },
+    readme: {
+      option: '`--resource-param off`',
+      default: '`on`',
+      meaning:
+        "`off` emulates a tenant without Auth0's Resource Parameter Compatibility Profile: `resource` is ignored",
+    },
+  }),
+  row('tokenDialect', {
+    value: { default: 'auth0', check: oneOf('token-dialect', TOKEN_DIALECTS) },
+    flag: {
+      type: 'string',
+      choices: TOKEN_DIALECTS,
+      help: 'access token profile: auth0 (typ JWT, azp) or rfc9068 (at+jwt)',
+    },
+    readme: {
+      option: '`--token-dialect rfc9068`',
+      default: '`auth0`',
+      meaning: "RFC 9068 access tokens: `typ: at+jwt`, `client_id`, `jti` (Auth0's other access token profile)",
+    },
+  }),
+  row('refreshReuseLeeway', {
+    value: { default: 0, check: seconds('refresh-reuse-leeway', 86_400) },
+    flag: { type: 'string', help: "seconds a rotated-out refresh token still works (Auth0's rotation overlap period)" },
+    readme: {
+      option: '`--refresh-reuse-leeway S`',
+      default: '`0`',
+      meaning:
+        "seconds during which the refresh token just rotated out may be used again, as Auth0's rotation overlap period",
     },
   }),
 ] as const;

@@ -2,12 +2,25 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createApp } from './app.js';
-import { KeySet } from './authorization/keys.js';
+import { Apis } from './authorization/apis.js';
+import { type AuthorizationControl, authorizationControl } from './authorization/control.js';
+import { consentEndpoint, authorizeEndpoint, loginEndpoint } from './authorization/authorize-endpoint.js';
+import { authClientOf } from './authorization/clients.js';
+import { KeySet, loadSigningKey } from './authorization/keys.js';
+import { toRefreshFamilies } from './authorization/refresh-records.js';
+import { revokeEndpoint } from './authorization/revoke-endpoint.js';
+import { AuthorizationService } from './authorization/service.js';
+import { tokenEndpoint } from './authorization/token-endpoint.js';
+import { userinfoEndpoint } from './authorization/userinfo-endpoint.js';
+import { Users } from './authorization/users.js';
+import { StartupError } from './errors.js';
+import { answeringEndpoint } from './failures/apply.js';
+import { jsonAnswer } from './http/answer.js';
 import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
 import { controlHandler } from './control/routes.js';
-import { defaultIssuer } from './discovery.js';
+import { defaultIssuer, discoveryDocument } from './discovery.js';
 import { Chance } from './failures/chance.js';
 import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
@@ -29,6 +42,9 @@ import { validateClientMetadata, withStatement } from './registration/validate.j
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
+/** The db.json collection of refresh-token families. */
+const REFRESH_TOKENS = 'refresh_tokens';
+
 /** How long a stop waits for requests in flight before cutting their sockets. */
 const DRAIN_MS = 3000;
 
@@ -40,6 +56,8 @@ export interface RunningServer {
   readonly plan: FailurePlan;
   readonly journal: RequestJournal;
   readonly clock: ServerClock;
+  /** The authorization server's grants, tokens and users, and its levers. */
+  readonly authorization: AuthorizationControl;
   /** How many fixtures this start added to the store (the others were there already). */
   readonly fixturesAdded: number;
   /** Forgets clients (fixtures come back), journal and run-time rules; rewinds the sequence and the seeded draws. */
@@ -96,16 +114,53 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const faults = new OpenFaults();
   const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
   const fixtures = config.fixtures.map((fixture) => fixtureRecord(fixture, { profile, credentials, clock, oidcRules }));
+  // Lazy: nothing is derived until a key is asked for, so a start that issues no token pays nothing.
+  const signingKeys = new KeySet({
+    seed: config.seed,
+    file: config.signingKey === undefined ? undefined : await loadSigningKey(config.signingKey),
+  });
+  let issuer = '';
+  const firstParty = new Set(config.fixtures.map((fixture) => fixture.client_id));
+  const refreshRecords = toRefreshFamilies(store.records(REFRESH_TOKENS));
+  if (typeof refreshRecords === 'string') {
+    await store.close();
+    throw new StartupError(
+      `Failed to read ${store.path}: ${refreshRecords}. Fix or remove that record (POST /__dcr/reset empties the store).`,
+      1,
+    );
+  }
+  const authorization = new AuthorizationService({
+    seed: config.seed,
+    issuer: () => issuer,
+    clock,
+    keys: signingKeys,
+    users: new Users(config.seed, config.users),
+    apis: new Apis(config.apis),
+    login: config.login,
+    issParam: config.issParam,
+    resourceParam: config.resourceParam === 'on',
+    dialect: config.tokenDialect,
+    refreshReuseLeeway: config.refreshReuseLeeway,
+    client: (id) => {
+      const record = store.get(id);
+      return (
+        record && authClientOf(record, { firstParty: firstParty.has(id), strictProfile: config.profile === 'auth0' })
+      );
+    },
+    persist: ({ record }) => store.put(REFRESH_TOKENS, record),
+    refreshRecords,
+  });
   const reset = async () => {
     serverClock.reset();
     plan.reset();
     gate.reset();
     journal.clear();
+    authorization.clear();
     await store.reset(fixtures);
   };
-  // Lazy: nothing is derived until a key is asked for, so a start that issues no token pays nothing.
-  const signingKeys = new KeySet({ seed: config.seed });
-  let issuer = '';
+  const failureDeps = { plan, faults, clock };
+  let origin = '';
+  const control = authorizationControl(authorization, signingKeys, () => origin);
 
   const drain = new Drain();
   const route = createApp({
@@ -120,10 +175,24 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       profile: config.profile,
       started: performance.now(),
       clock: serverClock,
+      authorization: control,
       reset,
     }),
-    issuer: () => issuer,
-    jwks: () => signingKeys.jwks(),
+    discovery: answeringEndpoint('discovery', failureDeps, () =>
+      jsonAnswer(200, discoveryDocument(issuer, { issParam: config.issParam })),
+    ),
+    jwks: answeringEndpoint('jwks', failureDeps, async (_ex, variant) => {
+      // unknown_kid: a JWKS that lacks the key that signs, another in its place.
+      const jwks =
+        variant === 'unknown_kid' ? { keys: [(await signingKeys.outsider()).publicJwk] } : await signingKeys.jwks();
+      return jsonAnswer(200, jwks);
+    }),
+    authorize: authorizeEndpoint({ ...failureDeps, service: authorization }),
+    consent: consentEndpoint(authorization),
+    login: loginEndpoint(authorization),
+    token: tokenEndpoint({ ...failureDeps, service: authorization }),
+    revoke: revokeEndpoint({ ...failureDeps, service: authorization }),
+    userinfo: userinfoEndpoint({ ...failureDeps, service: authorization }),
     fallback: createJsonServerFallback(store.db, (err, req) =>
       report(
         `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,
@@ -162,6 +231,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = defaultIssuer(config.host, port).slice(0, -1);
   issuer = config.issuer ?? `${url}/`;
+  origin = url;
 
   let closing: Promise<void> | undefined;
   return {
@@ -172,6 +242,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     plan,
     journal,
     clock: serverClock,
+    authorization: control,
     fixturesAdded,
     reset,
     close: () => (closing ??= stop(server, store, faults, drain)),

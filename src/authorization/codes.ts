@@ -73,6 +73,11 @@ export class AuthorizationCodes {
     return grant;
   }
 
+  /** The code the next `issue` will draw, drawing nothing: what a spoiled success shows. */
+  peek(): string {
+    return this.#options.draw(`code:${this.#count + 1}`, CODE_LENGTH);
+  }
+
   /**
    * The grant a token request may redeem, without spending it: a failure chosen after this check, or
    * any 4xx, leaves the code usable. Throws Auth0's `403 invalid_grant` for an unknown, spent or
@@ -96,6 +101,11 @@ export class AuthorizationCodes {
   /** Spends a code: it is never redeemable again. */
   spend(code: string): void {
     this.#codes.delete(code);
+  }
+
+  /** Puts a spent code back, for an exchange that failed after spending it (its refresh token could not be stored). */
+  restore(grant: CodeGrant): void {
+    if (grant.expires_at > this.#options.clock().getTime()) this.#codes.set(grant.code, grant);
   }
 
   /** check, then spend: the exchange when nothing else can fail after it. */

@@ -19,8 +19,8 @@ const JTI_LENGTH = 22;
 const MAX_OPAQUE = 100_000;
 
 export interface TokenIssuerOptions {
-  /** Ends with `/`, as Auth0's does; `${issuer}userinfo` is the userinfo audience. */
-  readonly issuer: string;
+  /** Ends with `/`, as Auth0's does; `${issuer}userinfo` is the userinfo audience. A function when known only once the server listens. */
+  readonly issuer: string | (() => string);
   readonly keys: KeySet;
   readonly clock: () => Date;
   readonly draw: Draw;
@@ -96,8 +96,13 @@ export class TokenIssuer {
     this.#options = options;
   }
 
+  get issuer(): string {
+    const { issuer } = this.#options;
+    return typeof issuer === 'string' ? issuer : issuer();
+  }
+
   get userinfoAudience(): string {
-    return `${this.#options.issuer}userinfo`;
+    return `${this.issuer}userinfo`;
   }
 
   get accessTokenLifetime(): number {
@@ -105,7 +110,8 @@ export class TokenIssuer {
   }
 
   async accessToken(request: AccessTokenRequest, overrides: IssueOverrides = {}): Promise<IssuedToken> {
-    const { issuer, dialect = 'auth0' } = this.#options;
+    const { dialect = 'auth0' } = this.#options;
+    const { issuer } = this;
     const expiresIn = this.accessTokenLifetime;
     const iat = overrides.issuedAt ?? this.#now();
     const exp = iat + expiresIn;
@@ -134,7 +140,7 @@ export class TokenIssuer {
     const { sub, ...released } = claimsFor(request.user, request.scope);
     const claims: Record<string, unknown> = {
       ...released,
-      iss: this.#options.issuer,
+      iss: this.issuer,
       sub,
       aud: request.clientId,
       iat,
@@ -159,7 +165,7 @@ export class TokenIssuer {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await this.#options.keys.verifier(), {
-        issuer: this.#options.issuer,
+        issuer: this.issuer,
         audience: this.userinfoAudience,
         algorithms: ['RS256'],
         currentDate: this.#options.clock(),

@@ -1,3 +1,4 @@
+import type { AuthorizationControl } from '../authorization/control.js';
 import type { ServerClock } from '../clock.js';
 import type { Exchange } from '../http/exchange.js';
 import { InvalidRequest, NotFound } from '../errors.js';
@@ -21,6 +22,7 @@ export interface ControlDeps {
   readonly profile: string;
   readonly started: number;
   readonly clock: ServerClock;
+  readonly authorization: AuthorizationControl;
   /** Everything `POST /__dcr/reset` forgets. */
   readonly reset: () => Promise<void>;
 }
@@ -96,6 +98,29 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
         throw new InvalidRequest((err as Error).message);
       }
       sendJson(ex.res, 200, clockView(deps.clock));
+    },
+    'GET users': (ex) => sendJson(ex.res, 200, deps.authorization.users()),
+    'GET grants': (ex) => sendJson(ex.res, 200, deps.authorization.grants()),
+    'GET tokens': (ex) => sendJson(ex.res, 200, deps.authorization.tokens()),
+    'POST revoke-all': async (ex) => sendJson(ex.res, 200, { revoked: await deps.authorization.revokeAll() }),
+    'POST keys/:id': async (ex, id) => {
+      if (id !== 'rotate') throw notFound('key action', id);
+      sendJson(ex.res, 200, await deps.authorization.rotateKeys());
+    },
+    'POST authorize': async (ex) => {
+      const body = await readJson(ex);
+      const url = isObject(body) ? body['url'] : undefined;
+      if (typeof url !== 'string') {
+        throw new InvalidRequest(
+          'the body must be {"url": AUTHORIZATION_URL[, "decision": "accept"|"decline", "user": SUB_OR_EMAIL]}',
+        );
+      }
+      const decision = isObject(body) ? body['decision'] : undefined;
+      if (decision !== undefined && decision !== 'accept' && decision !== 'decline') {
+        throw new InvalidRequest('decision must be accept or decline');
+      }
+      const user = isObject(body) && typeof body['user'] === 'string' ? body['user'] : undefined;
+      sendJson(ex.res, 200, { location: await deps.authorization.authorize(url, { decision, user }) });
     },
     'POST reset': async (ex) => {
       await deps.reset();

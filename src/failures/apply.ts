@@ -1,6 +1,6 @@
 import { InvalidRequest } from '../errors.js';
 import type { Answer } from '../http/answer.js';
-import { ENDED, type Exchange, type Step } from '../http/exchange.js';
+import { ENDED, type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
 import { writeAnswer } from '../http/respond.js';
 import { MAX_REQUEST_RULES, MAX_SPEC_LENGTH } from './bounds.js';
 import { httpAnswer } from './catalogue.js';
@@ -20,8 +20,11 @@ export interface FailureDeps {
  * endpoint's work (stores what it stores) and returns the same answer.
  */
 export interface FailureTarget {
-  preview(): Answer | Promise<Answer>;
+  /** `variant`: a mode's own version of the success (a token signed by another key), for the endpoints that have them. */
+  preview(variant?: string): Answer | Promise<Answer>;
   commit(): Answer | Promise<Answer>;
+  /** What a mode that answers from the request needs of it (/authorize: the redirect URI and state). */
+  context?(): unknown;
 }
 
 /** What the failure steps leave in an endpoint's state. */
@@ -92,11 +95,18 @@ export async function applyFailure(
     case 'http':
       return writeAnswer(
         ex.res,
-        httpAnswer(spec, { status: rule.status, retryAfter: rule.retry_after, now: deps.clock().getTime() }),
+        httpAnswer(spec, {
+          status: rule.status,
+          retryAfter: rule.retry_after,
+          now: deps.clock().getTime(),
+          context: target.context?.(),
+        }),
         tag,
       );
-    case 'bad-success':
-      return writeAnswer(ex.res, spec.spoil!(await target.preview()), tag);
+    case 'bad-success': {
+      const success = await target.preview(spec.variant);
+      return writeAnswer(ex.res, spec.spoil ? spec.spoil(success) : success, tag);
+    }
     case 'delay':
       throw new Error('delay is applied before any other mode');
     case 'network':
@@ -150,4 +160,24 @@ export function rulesFromRequest(ex: Exchange, plan: FailurePlan): FailureRule[]
     );
   }
   return rules;
+}
+
+/**
+ * An endpoint with nothing to read and nothing to store (discovery, the JWKS): the failure steps, then its
+ * answer. `success(variant)` gives the answer, or a failure mode's variant of it.
+ */
+export function answeringEndpoint(
+  endpoint: string,
+  deps: FailureDeps,
+  success: (ex: Exchange, variant?: string) => Answer | Promise<Answer>,
+): Handler {
+  const subject = (ex: Exchange): Subject => ({ headers: ex.req.headers, values: {} });
+  const target = (ex: Exchange): FailureTarget => ({
+    preview: (variant) => success(ex, variant),
+    commit: () => success(ex),
+  });
+  return pipeline<FailureState>(
+    () => ({}),
+    [...failureSteps<FailureState>(endpoint, deps, subject, target), (ex) => success(ex)],
+  );
 }

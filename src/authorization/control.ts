@@ -1,0 +1,40 @@
+import type { CodeGrant } from './codes.js';
+import type { IssuedTokenEntry } from './issued.js';
+import type { KeySet } from './keys.js';
+import { type PlayOptions, playUser } from './player.js';
+import type { RefreshFamilyRecord } from './refresh-records.js';
+import type { AuthorizationService } from './service.js';
+import type { User } from './users.js';
+
+/** What a test and the inspector see of the authorization server, and the levers they pull. */
+export interface AuthorizationControl {
+  users(): readonly User[];
+  /** Codes not yet redeemed, and every refresh-token family (revoked ones included). */
+  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyRecord[] };
+  /** Access and id tokens issued, newest last, with their decoded header and claims. */
+  tokens(): readonly IssuedTokenEntry[];
+  /** Revokes every refresh-token family still live; returns how many. */
+  revokeAll(): Promise<number>;
+  /** A new key signs from now on; the old ones stay in the JWKS. Returns the new kid and every kid published. */
+  rotateKeys(): Promise<{ kid: string; kids: string[] }>;
+  /** Plays the user of an authorization URL headlessly; returns the redirect to the client, code and all. */
+  authorize(url: string, options?: PlayOptions): Promise<string>;
+}
+
+export function authorizationControl(
+  service: AuthorizationService,
+  keys: KeySet,
+  origin: () => string,
+): AuthorizationControl {
+  return {
+    users: () => service.users.list,
+    grants: () => ({ codes: service.codes.list(), refresh_tokens: service.refresh.list() }),
+    tokens: () => service.issued.list(),
+    revokeAll: () => service.refresh.revokeAll(),
+    rotateKeys: async () => {
+      const key = await keys.rotate();
+      return { kid: key.kid, kids: (await keys.all()).map((k) => k.kid) };
+    },
+    authorize: (url, options) => playUser(url, origin(), options),
+  };
+}

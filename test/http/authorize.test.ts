@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s256 } from '../../src/authorization/pkce.js';
+import type { RunningServer } from '../../src/server.js';
+import { register, start } from '../support/server.js';
+
+const REDIRECT = 'http://127.0.0.1:8765/callback';
+const VERIFIER = 'a'.repeat(43);
+const PKCE = { code_challenge: s256(VERIFIER), code_challenge_method: 'S256' };
+
+async function authorize(server: RunningServer, params: Record<string, string>, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}/authorize?${new URLSearchParams(params)}`, { redirect: 'manual', headers });
+  const location = res.headers.get('location');
+  return { status: res.status, location: location ? new URL(location) : undefined, text: await res.text(), res };
+}
+
+/** The query of a redirect, as an object. */
+const query = (url: URL | undefined) => Object.fromEntries(url?.searchParams ?? []);
+
+describe('GET /authorize', () => {
+  let server: RunningServer;
+  let clientId: string;
+
+  beforeAll(async () => {
+    server = await start({
+      apis: ['https://api.example.com/:read:items write:items'],
+      users: [{ email: 'ada@example.com', name: 'Ada' }],
+    });
+    const reply = await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' });
+    clientId = reply.json.client_id as string;
+  });
+  afterAll(() => server.close());
+
+  const base = () => ({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 's1', ...PKCE });
+
+  it('redirects at once with a code and the state (--login auto)', async () => {
+    const { status, location } = await authorize(server, base());
+    expect(status).toBe(302);
+    expect(location!.origin + location!.pathname).toBe(REDIRECT);
+    expect(query(location)).toEqual({ code: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), state: 's1' });
+  });
+
+  it('an unknown client or a redirect URI not registered is an error page, never a redirect', async () => {
+    const unknown = await authorize(server, { ...base(), client_id: 'nobody' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.location).toBeUndefined();
+    expect(unknown.res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(unknown.text).toContain('Unknown client: nobody');
+
+    const wrong = await authorize(
+      server,
+      { ...base(), redirect_uri: `${REDIRECT}/other` },
+      { accept: 'application/json' },
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.location).toBeUndefined();
+    expect(JSON.parse(wrong.text)).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('Callback URL mismatch'),
+    });
+  });
+
+  it('other errors go back to the redirect URI with error, error_description and state', async () => {
+    const cases: Array<[Record<string, string | undefined>, string, RegExp]> = [
+      [{ response_type: 'token' }, 'unsupported_response_type', /response_type must be code/],
+      [{ code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request', /PKCE/],
+      [{ code_challenge_method: 'plain' }, 'invalid_request', /plain/],
+      [{ foo: 'bar' }, 'invalid_request', /Parameter foo is not allowed/],
+      [{ scope: 'a"b' }, 'invalid_scope', /scope must be/],
+      [
+        { audience: 'https://unknown.example.com/' },
+        'access_denied',
+        /^Service not found: https:\/\/unknown\.example\.com\/$/,
+      ],
+      [{ login_hint: 'nobody@example.com' }, 'login_required', /names no user/],
+    ];
+    for (const [change, error, description] of cases) {
+      const params: Record<string, string> = { ...base() };
+      for (const [k, v] of Object.entries(change)) {
+        if (v === undefined) delete params[k];
+        else params[k] = v;
+      }
+      const { status, location } = await authorize(server, params);
+      expect(status, JSON.stringify(change)).toBe(302);
+      expect(query(location), JSON.stringify(change)).toEqual({
+        error,
+        error_description: expect.stringMatching(description),
+        state: 's1',
+      });
+    }
+  });
+
+  it('drops scopes the API does not define, and login_hint picks the user', async () => {
+    const { location } = await authorize(server, {
+      ...base(),
+      audience: 'https://api.example.com/',
+      scope: 'read:items delete:items',
+      login_hint: 'ada@example.com',
+    });
+    const [grant] = server.authorization.grants().codes.filter((c) => c.code === location!.searchParams.get('code'));
+    expect(grant).toMatchObject({
+      scope: ['read:items'],
+      audience: 'https://api.example.com/',
+      sub: server.authorization.users()[1]!.sub,
+    });
+  });
+
+  it('resource names the API when audience is absent', async () => {
+    const { location } = await authorize(server, { ...base(), resource: 'https://api.example.com/' });
+    const code = location!.searchParams.get('code');
+    expect(server.authorization.grants().codes.find((c) => c.code === code)).toMatchObject({
+      audience: 'https://api.example.com/',
+    });
+  });
+
+  it('a failure rule in the query redirects as the real error would, and issues no code', async () => {
+    const before = server.authorization.grants().codes.length;
+    const { status, location, res } = await authorize(server, { ...base(), __fail: 'authorize:access_denied' });
+    expect(status).toBe(302);
+    expect(res.headers.get('x-dcr-mock-failure')).toBe('access_denied');
+    expect(query(location)).toMatchObject({ error: 'access_denied', state: 's1' });
+    const spoiled = await authorize(server, { ...base(), __fail: 'authorize:wrong_state' });
+    expect(query(spoiled.location)).toMatchObject({ state: 'wrong-state-from-dcr-mock', code: expect.any(String) });
+    expect(server.authorization.grants().codes.length).toBe(before);
+  });
+});
+
+describe('GET /authorize with --login consent and --login login, --iss-param', () => {
+  let server: RunningServer;
+  let clientId: string;
+
+  beforeAll(async () => {
+    server = await start({ login: 'login', issParam: true, users: [{ email: 'ada@example.com' }] });
+    clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json
+      .client_id as string;
+  });
+  afterAll(() => server.close());
+
+  it('shows the login page, and the user picked gets the code; iss is in the redirect and the metadata', async () => {
+    const params = { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 'x', ...PKCE };
+    const page = await authorize(server, params);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Continue as ada@example.com');
+    const transaction = /name="transaction" value="([^"]+)"/.exec(page.text)![1]!;
+    const ada = server.authorization.users()[1]!;
+    const res = await fetch(`${server.url}/u/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ transaction, user: ada.sub }),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(query(location)).toEqual({ code: expect.any(String), state: 'x', iss: server.issuer });
+    expect(server.authorization.grants().codes.at(-1)).toMatchObject({ sub: ada.sub });
+    // The page is answered once.
+    const again = await fetch(`${server.url}/u/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ transaction, user: ada.sub }),
+      redirect: 'manual',
+    });
+    expect(again.status).toBe(400);
+    const metadata = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+  });
+
+  it('prompt=none when a page is needed is login_required', async () => {
+    const { location } = await authorize(server, {
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      prompt: 'none',
+      ...PKCE,
+    });
+    expect(query(location)).toMatchObject({ error: 'login_required', iss: server.issuer });
+  });
+
+  it('mock.authorize plays the pages headlessly: a user by email, then accept or decline', async () => {
+    const url = `${server.issuer}authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 'p', ...PKCE })}`;
+    const location = new URL(await server.authorization.authorize(url, { user: 'ada@example.com' }));
+    expect(query(location)).toMatchObject({ code: expect.any(String), state: 'p' });
+  });
+});
+
+describe('GET /authorize with --login consent', () => {
+  let server: RunningServer;
+  let clientId: string;
+
+  beforeAll(async () => {
+    server = await start({ login: 'consent' });
+    clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json
+      .client_id as string;
+  });
+  afterAll(() => server.close());
+
+  it('Accept issues a code, Decline sends access_denied (through POST /__dcr/authorize)', async () => {
+    const url = `${server.issuer}authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 'c', ...PKCE })}`;
+    const play = async (decision: string) => {
+      const res = await fetch(`${server.url}/__dcr/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url, decision }),
+      });
+      expect(res.status).toBe(200);
+      return query(new URL(((await res.json()) as { location: string }).location));
+    };
+    expect(await play('accept')).toMatchObject({ code: expect.any(String), state: 'c' });
+    expect(await play('decline')).toEqual({
+      error: 'access_denied',
+      error_description: 'The user declined the request',
+      state: 'c',
+    });
+  });
+});
