@@ -156,7 +156,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     gate.reset();
     journal.clear();
     authorization.clear();
-    await store.reset(fixtures);
+    await store.reset(fixtures, [REFRESH_TOKENS]);
   };
   const failureDeps = { plan, faults, clock };
   let origin = '';

@@ -5,7 +5,7 @@ import { isObject } from '../is-object.js';
  * of the family is known from (seed, n, generation), so the record stays the same size however many
  * times it rotates. Times are seconds since the epoch, by the injected clock.
  */
-export interface RefreshFamilyRecord {
+export type RefreshFamilyRecord = {
   id: string;
   /** The family's place in the sequence of families: 1 for the first since the store was emptied. */
   n: number;
@@ -24,7 +24,7 @@ export interface RefreshFamilyRecord {
   previous: { generation: number; exchanged_at: number } | null;
   revoked_at: number | null;
   revoked_reason: 'reuse' | 'revoked' | null;
-}
+};
 
 /** What the caller's store is told, to journal it before the answer is sent. */
 export interface RefreshTokenChange {

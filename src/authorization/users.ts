@@ -77,6 +77,18 @@ const USER_RULES: readonly UserRule[] = [
   { claim: 'name', breaks: (v) => v !== undefined && typeof v !== 'string', must: 'be a string' },
 ];
 
+/** How deep a user's claims may nest: an `address` is two levels; tokens and db.json must stay writable. */
+const MAX_CLAIM_DEPTH = 16;
+
+/** How deep a JSON value nests, counted up to `limit` + 1 at most (so a deep value costs no more). */
+function depth(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (limit < 0) return 1;
+  let deepest = 0;
+  for (const item of Object.values(value)) deepest = Math.max(deepest, depth(item, limit - 1));
+  return deepest + 1;
+}
+
 const failure = (why: string): StartupError =>
   new StartupError(`Failed to load the fixture users: ${why}. Fix that entry of "users".`, 2);
 
@@ -91,6 +103,9 @@ export function fixtureUsers(entries: unknown, seed: string): User[] {
   const subs = new Set<string>();
   for (const [i, entry] of entries.entries()) {
     if (!isObject(entry)) throw failure(`users[${i}] must be an object of claims, got ${show(entry)}`);
+    if (depth(entry, MAX_CLAIM_DEPTH) > MAX_CLAIM_DEPTH) {
+      throw failure(`users[${i}] must nest at most ${MAX_CLAIM_DEPTH} levels deep`);
+    }
     for (const rule of USER_RULES) {
       if (rule.breaks(entry[rule.claim])) {
         throw failure(`users[${i}].${rule.claim} must ${rule.must}, got ${show(entry[rule.claim])}`);

@@ -10,7 +10,7 @@ import {
 import type { Answer } from '../http/answer.js';
 import { AUTHORIZATION_ENDPOINTS } from './authorization-modes.js';
 import type { EndpointSpec, HttpFailureOptions, ModeSpec } from './catalogue-types.js';
-import { COMMON_MODES, NOTE, injected } from './common-modes.js';
+import { COMMON_MODES, injected } from './common-modes.js';
 
 export type { EndpointSpec, FailureKind, HttpFailureOptions, ModeSpec } from './catalogue-types.js';
 export { COMMON_MODES, NOTE } from './common-modes.js';

@@ -37,7 +37,8 @@ export const CLIENTS = 'clients';
 export interface JournalEntry {
   epoch: number;
   collection: string;
-  op: 'add';
+  /** `add` appends the record; `put` replaces the record of the same id, or appends it when there is none. */
+  op: 'add' | 'put';
   sequence: number;
   record: StoredRecord;
 }
@@ -113,7 +114,8 @@ export function toJournalEntry(parsed: unknown): JournalEntry | undefined {
     ? { epoch: parsed['epoch'], collection: CLIENTS, op: 'add', sequence: parsed['sequence'], record: parsed['client'] }
     : parsed;
   const { collection, op, record } = entry;
-  if (!isCollectionName(collection) || op !== 'add' || !isObject(record) || typeof record['id'] !== 'string')
+  const known = op === 'add' || (op === 'put' && collection !== CLIENTS);
+  if (!isCollectionName(collection) || !known || !isObject(record) || typeof record['id'] !== 'string')
     return undefined;
   if (collection === CLIENTS && typeof record['client_id'] !== 'string') return undefined;
   return entry as unknown as JournalEntry;
@@ -129,8 +131,13 @@ export function applyEntry(data: Data, entry: JournalEntry, known: Map<string, S
   if (entry.epoch > meta.epoch) {
     // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
     data.clients = [];
-    data.meta = { sequence: 0, epoch: entry.epoch };
     known.delete(CLIENTS);
+    // dcr-mock's own other collections (those it appended to) were emptied by the reset too.
+    for (const collection of Object.keys(meta.appended ?? {})) {
+      if (Array.isArray(data[collection])) data[collection] = [];
+      known.delete(collection);
+    }
+    data.meta = { sequence: 0, epoch: entry.epoch };
     return applyEntry(data, entry, known);
   }
   const { collection, sequence, record } = entry;
@@ -142,6 +149,7 @@ export function applyEntry(data: Data, entry: JournalEntry, known: Map<string, S
   let ids = known.get(collection);
   if (!ids) known.set(collection, (ids = new Set(items.map((r: StoredRecord) => r?.id))));
   if (!ids.has(record.id)) items.push(record);
+  else if (entry.op === 'put') items[items.findIndex((r: StoredRecord) => r?.id === record.id)] = record;
   ids.add(record.id);
   if (clients) meta.sequence = sequence;
   else (meta.appended ??= {})[collection] = sequence;

@@ -132,13 +132,7 @@ export class Store {
    * journaled like a registration: durable on return, replayed after a kill, never twice.
    */
   append(collection: string, record: StoredRecord): void {
-    if (collection === CLIENTS || !isCollectionName(collection)) {
-      throw new TypeError(`collection must be a collection other than clients and meta, not ${collection}`);
-    }
-    const items = this.db.data[collection];
-    if (items !== undefined && !Array.isArray(items)) {
-      throw new TypeError(`collection must name an array in db.json; ${collection} is none`);
-    }
+    this.#checkCollection(collection);
     const { meta } = this.db.data;
     const sequence = (meta.appended?.[collection] ?? 0) + 1;
     this.#journal(collection, sequence, record);
@@ -146,13 +140,40 @@ export class Store {
     this.#scheduleCheckpoint();
   }
 
-  /** Journals the record, then keeps it in memory: nothing is there that a kill would lose. */
-  #journal(collection: string, sequence: number, record: StoredRecord): void {
+  /**
+   * Puts a record in a collection of dcr-mock's own other than clients: replaces the record with the same
+   * id, or adds it. Journaled like `append` (durable on return, replayed after a kill in order), so
+   * db.json holds one record per id however often it changes.
+   */
+  put(collection: string, record: StoredRecord): void {
+    this.#checkCollection(collection);
     const { meta } = this.db.data;
-    this.#file?.append({ epoch: meta.epoch, collection, op: 'add', sequence, record });
+    const sequence = (meta.appended?.[collection] ?? 0) + 1;
+    this.#journal(collection, sequence, record, 'put');
+    (meta.appended ??= {})[collection] = sequence;
+    this.#scheduleCheckpoint();
+  }
+
+  #checkCollection(collection: string): void {
+    if (collection === CLIENTS || !isCollectionName(collection)) {
+      throw new TypeError(`collection must be a collection other than clients and meta, not ${collection}`);
+    }
+    const items = this.db.data[collection];
+    if (items !== undefined && !Array.isArray(items)) {
+      throw new TypeError(`collection must name an array in db.json; ${collection} is none`);
+    }
+  }
+
+  /** Journals the record, then keeps it in memory: nothing is there that a kill would lose. */
+  #journal(collection: string, sequence: number, record: StoredRecord, op: 'add' | 'put' = 'add'): void {
+    const { meta } = this.db.data;
+    this.#file?.append({ epoch: meta.epoch, collection, op, sequence, record });
     const items = (this.db.data[collection] ??= []) as StoredRecord[];
-    items.push(record);
-    this.#indexes.get(collection)?.set(record.id, record);
+    const index = this.#index(collection);
+    const before = op === 'put' ? index.get(record.id) : undefined;
+    if (before) items[items.indexOf(before)] = record;
+    else items.push(record);
+    index.set(record.id, record);
   }
 
   /**
@@ -213,9 +234,11 @@ export class Store {
    * Back to `initial` (the fixtures: copies of them) and a rewound sequence, in one write; a new epoch
    * makes any older journal entry void.
    */
-  async reset(initial: readonly ClientRecord[] = []): Promise<void> {
+  async reset(initial: readonly ClientRecord[] = [], own: readonly string[] = []): Promise<void> {
     const { meta } = this.db.data;
     this.db.data.clients = initial.map((client) => structuredClone(client));
+    // dcr-mock's own other collections are emptied; json-server's, the user's, are left as they are.
+    for (const collection of own) if (Array.isArray(this.db.data[collection])) this.db.data[collection] = [];
     this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
     this.#indexes.clear();
     await this.#checkpoint('the store is reset in memory, and written with the next checkpoint');

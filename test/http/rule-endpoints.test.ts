@@ -54,9 +54,11 @@ describe('rules that name their endpoint', () => {
       expect((await control.addRule('registration:gateway_timeout:times=1')).status).toBe(201);
       expect((await register(mock, METADATA)).status).toBe(504);
       expect((await register(mock, METADATA)).status).toBe(201);
-      const refused = await control.addRule({ endpoint: 'token', mode: 'invalid_grant' });
+      const refused = await control.addRule({ endpoint: 'tokens', mode: 'invalid_grant' });
       expect(refused.status).toBe(400);
-      expect(refused.json['error_description']).toMatch(/endpoint must be one of registration, got "token"/);
+      expect(refused.json['error_description']).toMatch(
+        /endpoint must be one of registration, authorize, token, revoke, userinfo, jwks, discovery, got "tokens"/,
+      );
     });
   });
 

@@ -87,6 +87,27 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   { key: 'rateLimit', value: '0', says: /^--rate-limit must be R\[\/BURST\] .* or auth0, got "0"$/ },
   { key: 'softwareStatementKey', value: '/nonexistent/key.pem', says: /^--software-statement-key cannot read / },
   { key: 'rotateRegistrationToken', value: 'x', says: /^--rotate-registration-token must be true or false/ },
+  { key: 'login', value: 'sso', says: /^--login must be one of auto, consent, login, got "sso"$/ },
+  {
+    key: 'api',
+    value: [''],
+    says: /^Failed to read --api: an API identifier must not be empty\. Write ID or ID:scope/,
+  },
+  { key: 'apis', value: [{ scopes: [] }], says: /^Failed to read --api: apis\[0\] must be "ID\[:scopes\]" or/ },
+  {
+    key: 'users',
+    value: [{ email: 3 }],
+    says: /^Failed to load the fixture users: users\[0\]\.email must be a string, got 3/,
+  },
+  { key: 'signingKey', value: '', says: /^--signing-key must be a non-empty string, got ""$/ },
+  { key: 'issParam', value: 'maybe', says: /^--iss-param must be true or false, got "maybe"$/ },
+  { key: 'resourceParam', value: 'no', says: /^--resource-param must be one of on, off, got "no"$/ },
+  { key: 'tokenDialect', value: 'jwt', says: /^--token-dialect must be one of auth0, rfc9068, got "jwt"$/ },
+  {
+    key: 'refreshReuseLeeway',
+    value: -1,
+    says: /^--refresh-reuse-leeway must be whole seconds from 0 to 86400, got -1$/,
+  },
 ];
 
 describe('resolveConfig: each check refuses a bad value with one line and exit code 2', () => {

@@ -29,6 +29,14 @@ describe('the options table', () => {
       rateLimit: undefined,
       softwareStatementKey: undefined,
       rotateRegistrationToken: false,
+      login: 'auto',
+      apis: [],
+      users: [],
+      signingKey: undefined,
+      issParam: false,
+      resourceParam: 'on',
+      tokenDialect: 'auth0',
+      refreshReuseLeeway: 0,
     });
     expect(Object.keys(DEFAULTS)).toEqual(OPTIONS.filter((o) => o.value).map((o) => o.name));
   });
@@ -54,7 +62,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(22);
+    expect(flags).toHaveLength(30);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
