@@ -214,7 +214,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       drain.done(res);
       if (!journaled) return;
       const entry = record(ex, started, clock());
-      journal.record(entry, ex.text, ex.clientId, sentAnswer(res));
+      const query = ex.req.url!.length > ex.path.length ? ex.query.toString() : undefined;
+      const about = query === undefined && ex.grantType === undefined ? undefined : { query, grantType: ex.grantType };
+      journal.record(entry, ex.text, ex.clientId, sentAnswer(res), about);
       logRequest?.(entry);
     });
     // Every request but the control plane's and the inspector's is journaled: json-server's routes and preflights included.

@@ -37,6 +37,7 @@ export function tokenEndpoint(deps: TokenDeps): Handler {
     });
   const parse: Step<State> = (ex, s) => {
     s.params = requestParams(parseBody(s.text, ex.req.headers['content-type'], ['form', 'json']));
+    if (s.params['grant_type'] !== undefined) ex.grantType = s.params['grant_type'];
     return undefined;
   };
   const authenticate: Step<State> = (ex, s) => {

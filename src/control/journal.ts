@@ -8,6 +8,10 @@ export interface JournalEntry extends Omit<RequestRecord, 'at'> {
   time: string;
   body?: unknown;
   client_id?: string;
+  /** The query string of the request, when it had one (`/authorize`'s parameters). */
+  query?: string;
+  /** What a token request asked for: `authorization_code`, `refresh_token`, `client_credentials`. */
+  grant_type?: string;
   /** The answer as the client got it: status 0, no headers and no body when the connection ended without one. */
   response?: JournalAnswer;
 }
@@ -28,6 +32,13 @@ interface Kept extends RequestRecord {
   readonly text: string | undefined;
   readonly clientId: string | undefined;
   readonly response: SentAnswer | undefined;
+  readonly about: RequestFacts | undefined;
+}
+
+/** What an endpoint learned of a request that the journal shows beside it. */
+export interface RequestFacts {
+  readonly query?: string | undefined;
+  readonly grantType?: string | undefined;
 }
 
 /** The last `size` requests, in memory, in a ring: the oldest is written over. */
@@ -39,9 +50,27 @@ export class RequestJournal {
   constructor(readonly size = JOURNAL_SIZE) {}
 
   /** `text` is the request body as received; `response` what the client got. */
-  record(record: RequestRecord, text: string | undefined, clientId?: string, response?: SentAnswer): void {
+  record(
+    record: RequestRecord,
+    text: string | undefined,
+    clientId?: string,
+    response?: SentAnswer,
+    about?: RequestFacts,
+  ): void {
     const { at, method, path, status, ms, failure } = record;
-    this.#kept[this.#next] = { id: this.#nextId++, at, method, path, status, ms, failure, text, clientId, response };
+    this.#kept[this.#next] = {
+      id: this.#nextId++,
+      at,
+      method,
+      path,
+      status,
+      ms,
+      failure,
+      text,
+      clientId,
+      response,
+      about,
+    };
     this.#next = (this.#next + 1) % this.size;
   }
 
@@ -61,10 +90,12 @@ export class RequestJournal {
   }
 }
 
-function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response }: Kept): JournalEntry {
+function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response, about }: Kept): JournalEntry {
   const entry: JournalEntry = { id, time: new Date(at).toISOString(), method, path, status, ms, failure };
+  if (about?.query) entry.query = about.query;
   if (text !== undefined) entry.body = shownBody(text);
   if (clientId !== undefined) entry.client_id = clientId;
+  if (about?.grantType !== undefined) entry.grant_type = about.grantType;
   if (response !== undefined) entry.response = shownAnswer(response);
   return entry;
 }

@@ -15,6 +15,8 @@ export interface Exchange {
   failure?: string | undefined;
   /** The client the request was about, if any. */
   clientId?: string;
+  /** The grant a token request asked for, for the journal. */
+  grantType?: string;
 }
 
 export type Handler = (exchange: Exchange) => Promise<void> | void;

@@ -101,6 +101,21 @@ describe('openid-client v6: registration, the code flow with PKCE, JWT, refresh 
     );
     expect(family).toMatchObject({ status: 403, error: 'invalid_grant' });
     expect(server.authorization.grants().refresh_tokens[0]).toMatchObject({ revoked_reason: 'reuse' });
+
+    // The journal shows each step: the authorization's query, each grant, its client and outcome.
+    const journal = server.journal.list();
+    const clientId = config.clientMetadata().client_id;
+    expect(journal.find((e) => e.path === '/authorize')).toMatchObject({
+      status: 302,
+      client_id: clientId,
+      query: expect.stringContaining('code_challenge_method=S256'),
+    });
+    expect(journal.filter((e) => e.path === '/oauth/token').map((e) => [e.grant_type, e.status, e.client_id])).toEqual([
+      ['refresh_token', 403, clientId],
+      ['refresh_token', 403, clientId],
+      ['refresh_token', 200, clientId],
+      ['authorization_code', 200, clientId],
+    ]);
   });
 
   it('a first-party confidential client with openid gets an id_token and the user from fetchUserInfo', async () => {
