@@ -79,6 +79,10 @@ export interface DcrMockOptions {
   tokenDialect?: TokenDialect;
   /** Seconds a rotated-out refresh token may still be used (Auth0's rotation overlap period). Default 0. */
   refreshReuseLeeway?: number | string;
+  /** Seconds a refresh-token family lives from the login; 0: no limit. Default 2592000 (30 days). */
+  refreshAbsoluteLifetime?: number | string;
+  /** Seconds a refresh-token family lives from its last use; 0: no limit. Default 1296000 (15 days). */
+  refreshIdleLifetime?: number | string;
 }
 
 /** The resolved, validated configuration: every field set. */
@@ -118,4 +122,6 @@ export interface Config {
   readonly resourceParam: 'on' | 'off';
   readonly tokenDialect: TokenDialect;
   readonly refreshReuseLeeway: number;
+  readonly refreshAbsoluteLifetime: number;
+  readonly refreshIdleLifetime: number;
 }

@@ -24,6 +24,7 @@ import { readVerificationKeys } from './registration/statement-keys.js';
 import { LOG_FORMATS } from './log.js';
 import { parseApis } from './authorization/apis.js';
 import { LOGIN_MODES } from './authorization/authorize.js';
+import { REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME } from './authorization/refresh-tokens.js';
 import { TOKEN_DIALECTS } from './authorization/tokens.js';
 import { loadUsers } from './authorization/user-file.js';
 
@@ -401,6 +402,22 @@ export const OPTIONS = [
       default: '`0`',
       meaning:
         "seconds during which the refresh token just rotated out may be used again, as Auth0's rotation overlap period",
+    },
+  }),
+  row('refreshAbsoluteLifetime', {
+    value: { default: REFRESH_ABSOLUTE_LIFETIME, check: seconds('refresh-absolute-lifetime') },
+    flag: { type: 'string', help: 'seconds a refresh-token family lives from the login; 0: no limit' },
+    readme: {
+      option: '`--refresh-absolute-lifetime S`',
+      meaning: "seconds a refresh token's family lives from the login (Auth0's default: 30 days); `0`: no limit",
+    },
+  }),
+  row('refreshIdleLifetime', {
+    value: { default: REFRESH_IDLE_LIFETIME, check: seconds('refresh-idle-lifetime') },
+    flag: { type: 'string', help: 'seconds a refresh-token family lives from its last use; 0: no limit' },
+    readme: {
+      option: '`--refresh-idle-lifetime S`',
+      meaning: "seconds a refresh token's family lives from its last use (Auth0's default: 15 days); `0`: no limit",
     },
   }),
 ] as const;

@@ -141,6 +141,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     resourceParam: config.resourceParam === 'on',
     dialect: config.tokenDialect,
     refreshReuseLeeway: config.refreshReuseLeeway,
+    refreshAbsoluteLifetime: config.refreshAbsoluteLifetime,
+    refreshIdleLifetime: config.refreshIdleLifetime,
     client: (id) => {
       const record = store.get(id);
       return (

@@ -43,6 +43,10 @@ export interface AuthorizationServiceOptions {
   readonly dialect: TokenDialect;
   /** Seconds. */
   readonly refreshReuseLeeway: number;
+  /** Seconds; 0: no limit. */
+  readonly refreshAbsoluteLifetime?: number | undefined;
+  /** Seconds; 0: no limit. */
+  readonly refreshIdleLifetime?: number | undefined;
   /** The stored client, as the authorization server sees it. */
   readonly client: (clientId: string) => AuthClient | undefined;
   /** Stores a refresh-token family change before the answer is sent. */
@@ -83,6 +87,8 @@ export class AuthorizationService {
       clock,
       persist: options.persist,
       reuseLeeway: options.refreshReuseLeeway,
+      absoluteLifetime: options.refreshAbsoluteLifetime === 0 ? null : options.refreshAbsoluteLifetime,
+      idleLifetime: options.refreshIdleLifetime === 0 ? null : options.refreshIdleLifetime,
       records: options.refreshRecords,
     });
     this.grants = new TokenGrants({

@@ -151,5 +151,10 @@ export function fixtureRecord(
       oidcRules,
     },
   );
+  // A fixture is a first-party application: it keeps the grant types it declares (client_credentials
+  // among them), which Auth0's strict mode filters out of a third-party registration only.
+  if (fixture.metadata.grant_types && Array.isArray(response['grant_types'])) {
+    response['grant_types'] = [...new Set(fixture.metadata.grant_types)];
+  }
   return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: now.toISOString() };
 }

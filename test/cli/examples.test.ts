@@ -67,3 +67,20 @@ describe('the examples of docs/testing.md', () => {
     ]);
   });
 });
+
+describe('the examples of docs/authorization.md', () => {
+  const AUTHORIZATION = readFileSync(join(ROOT, 'docs/authorization.md'), 'utf8');
+  const captioned = /^`(examples\/[^`]+)`:\n\n```[a-z]*\n([\s\S]*?)\n```$/gm;
+  const blocks = new Map([...AUTHORIZATION.matchAll(captioned)].map(([, path, code]) => [path!, `${code}\n`]));
+
+  it.each(['examples/authorization/openid-client.mjs', 'examples/authorization/oauth4webapi.mjs'])(
+    '%s is shown exactly as the file that runs, and runs to exit 0 by itself',
+    async (path) => {
+      expect(blocks.get(path)).toBe(readFileSync(join(ROOT, path), 'utf8'));
+      const result = await runNode([path], { deadlineMs: 20_000 });
+      expect(result.timedOut).toBe(false);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
+});

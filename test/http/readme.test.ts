@@ -26,3 +26,26 @@ describe("the README's curl example", () => {
     expect(await res.text()).toBe(shown);
   });
 });
+
+describe("the README's authorization example", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => server.close());
+
+  it('redirects the client the README registered, with a code and its state', async () => {
+    const register = README.slice(README.indexOf('## Register a client'));
+    const body = /-d '(\{.*?\})'/s.exec(register)?.[1];
+    await fetch(server.registrationEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body! });
+    const section = README.slice(README.indexOf('## Log a user in'));
+    const url = /curl -si '([^']+)'/.exec(section)?.[1];
+    expect(url).toBeDefined();
+    const res = await fetch(url!.replace('http://127.0.0.1:4000', server.url), { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe('http://localhost:5173/callback');
+    expect(location.searchParams.get('state')).toBe('xyz');
+    expect(location.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});

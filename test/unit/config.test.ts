@@ -108,6 +108,8 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
     value: -1,
     says: /^--refresh-reuse-leeway must be whole seconds from 0 to 86400, got -1$/,
   },
+  { key: 'refreshAbsoluteLifetime', value: 'long', says: /^--refresh-absolute-lifetime must be whole seconds/ },
+  { key: 'refreshIdleLifetime', value: 1.5, says: /^--refresh-idle-lifetime must be whole seconds/ },
 ];
 
 describe('resolveConfig: each check refuses a bad value with one line and exit code 2', () => {

@@ -37,6 +37,8 @@ describe('the options table', () => {
       resourceParam: 'on',
       tokenDialect: 'auth0',
       refreshReuseLeeway: 0,
+      refreshAbsoluteLifetime: 2_592_000,
+      refreshIdleLifetime: 1_296_000,
     });
     expect(Object.keys(DEFAULTS)).toEqual(OPTIONS.filter((o) => o.value).map((o) => o.name));
   });
@@ -62,7 +64,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(30);
+    expect(flags).toHaveLength(32);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
