@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { type Config, readConfigFile, resolveConfig } from './config.js';
 import { StartupError } from './errors.js';
-import { MODE_NAMES } from './failures/catalogue.js';
+import { CATALOGUE, DEFAULT_ENDPOINT, MODE_NAMES } from './failures/catalogue.js';
 import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
@@ -40,8 +40,11 @@ function parseArgs(argv: readonly string[], columns: number | undefined) {
     )
     .example('$0 --max-clients 10 --rate-limit auth0', "a free Auth0 tenant's limits")
     .example('$0 --fixtures fixtures/clients.json', 'start with three known clients')
+    .example('$0 --login consent', '/authorize shows an Accept/Decline page instead of redirecting at once')
+    .example("$0 --api 'https://api.example.com/:read:items'", 'declare an API: tokens for it, its scopes only')
+    .example('$0 --fail token:invalid_grant:times=1', 'the next token request gets 403 invalid_grant')
     .epilog(
-      `Failure modes: ${MODE_NAMES.join(', ')}.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`,
+      `Failure modes: ${MODE_NAMES.join(', ')}.\nOther endpoints (ENDPOINT:MODE): ${CATALOGUE.endpointNames.filter((e) => e !== DEFAULT_ENDPOINT).join(', ')}; their modes: docs/authorization.md.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`,
     )
     .strict()
     .version(VERSION)

@@ -63,6 +63,16 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
         rules: plan.list().map(ruleView),
         latency: plan.latency ? { min: plan.latency[0], max: plan.latency[1] } : null,
         modes: Object.entries(MODES).map(([mode, spec]) => ({ mode, group: spec.group, summary: spec.summary })),
+        // Every endpoint a rule may name, with its modes (registration's are `modes` above).
+        endpoints: Object.fromEntries(
+          plan.catalogue.endpointNames.map((endpoint) => [
+            endpoint,
+            plan.catalogue.modeNames(endpoint).map((mode) => {
+              const spec = plan.catalogue.mode(endpoint, mode)!;
+              return { mode, group: spec.group, summary: spec.summary };
+            }),
+          ]),
+        ),
       }),
     'POST failures': async (ex) => {
       const rules = parseRules(await readJson(ex));

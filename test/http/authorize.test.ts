@@ -210,3 +210,47 @@ describe('GET /authorize with --login consent', () => {
     });
   });
 });
+
+describe('the control plane of the authorization server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start({ seed: 'control' });
+  });
+  afterAll(() => server.close());
+
+  it('lists users, rotates keys, revokes all, lists every endpoint in the catalogue, and reset forgets codes', async () => {
+    const get = async (path: string) => (await fetch(`${server.url}/__dcr/${path}`)).json();
+    const post = async (path: string) => (await fetch(`${server.url}/__dcr/${path}`, { method: 'POST' })).json();
+    expect(await get('users')).toEqual([
+      expect.objectContaining({ email: 'user@example.com', sub: expect.stringMatching(/^auth0\|/) }),
+    ]);
+    const before = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).keys.map(
+      (k: { kid: string }) => k.kid,
+    );
+    const rotated = await post('keys/rotate');
+    expect(rotated.kids).toEqual([rotated.kid, ...before]);
+    const after = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).keys.map(
+      (k: { kid: string }) => k.kid,
+    );
+    expect(after).toEqual(rotated.kids);
+    expect(await post('revoke-all')).toEqual({ revoked: 0 });
+    const failures = await get('failures');
+    expect(Object.keys(failures.endpoints)).toEqual([
+      'registration',
+      'authorize',
+      'token',
+      'revoke',
+      'userinfo',
+      'jwks',
+      'discovery',
+    ]);
+    expect(failures.endpoints.token.map((m: { mode: string }) => m.mode)).toContain('bad_signature');
+
+    const clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json
+      .client_id as string;
+    await authorize(server, { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', ...PKCE });
+    expect((await get('grants')).codes).toHaveLength(1);
+    expect((await fetch(`${server.url}/__dcr/reset`, { method: 'POST' })).status).toBe(204);
+    expect(await get('grants')).toEqual({ codes: [], refresh_tokens: [] });
+  });
+});

@@ -37,7 +37,11 @@ describe("the README's authorization example", () => {
   it('redirects the client the README registered, with a code and its state', async () => {
     const register = README.slice(README.indexOf('## Register a client'));
     const body = /-d '(\{.*?\})'/s.exec(register)?.[1];
-    await fetch(server.registrationEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body! });
+    await fetch(server.registrationEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body!,
+    });
     const section = README.slice(README.indexOf('## Log a user in'));
     const url = /curl -si '([^']+)'/.exec(section)?.[1];
     expect(url).toBeDefined();

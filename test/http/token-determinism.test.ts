@@ -48,7 +48,11 @@ async function flow(base: string) {
     redirect_uri: REDIRECT,
     code_verifier: VERIFIER,
   });
-  const refreshed = await token({ grant_type: 'refresh_token', client_id: clientId, refresh_token: exchanged['refresh_token']! });
+  const refreshed = await token({
+    grant_type: 'refresh_token',
+    client_id: clientId,
+    refresh_token: exchanged['refresh_token']!,
+  });
   const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
   return { clientId, code, exchanged, refreshed, jwks };
 }
@@ -75,7 +79,15 @@ describe('seeded tokens', () => {
     expect(payload.iat).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000);
     expect(run!.refreshed['refresh_token']).not.toBe(run!.exchanged['refresh_token']);
 
-    const other = await startCli([...args.slice(0, -4), '--seed', 'other', '--clock', '2026-01-01T00:00:00Z', '--issuer', ISSUER]);
+    const other = await startCli([
+      ...args.slice(0, -4),
+      '--seed',
+      'other',
+      '--clock',
+      '2026-01-01T00:00:00Z',
+      '--issuer',
+      ISSUER,
+    ]);
     try {
       const changed = await flow(other.url);
       expect(changed.jwks).not.toEqual(run!.jwks);
@@ -98,7 +110,11 @@ describe('seeded tokens', () => {
     try {
       const res = await fetch(`${second.url}/oauth/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshed['refresh_token']! }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: clientId,
+          refresh_token: refreshed['refresh_token']!,
+        }),
       });
       expect(res.status, await res.clone().text()).toBe(200);
       const body = (await res.json()) as Record<string, string>;
