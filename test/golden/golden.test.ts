@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { s256 } from '../../src/authorization/pkce.js';
 import { register, start } from '../support/server.js';
 
 /**
@@ -40,6 +41,70 @@ describe('seeded registrations, byte for byte', () => {
         bodies.push(res.text.replaceAll(server.issuer, 'ISSUER/'));
       }
       await expect(`${bodies.join('\n')}\n`).toMatchFileSnapshot(`./__golden__/${name}.jsonl`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('seeded tokens, byte for byte', () => {
+  const REDIRECT = 'http://127.0.0.1:8765/callback';
+  const VERIFIER = 'golden-verifier-golden-verifier-golden-verifier';
+
+  it.each([
+    { name: 'tokens-auth0', options: {} },
+    { name: 'tokens-rfc9068', options: { tokenDialect: 'rfc9068', seed: 'ci' } },
+  ])('$name: the JWKS, a code, the tokens of its exchange and of a refresh', async ({ name, options }) => {
+    const server = await start({
+      clock: CLOCK,
+      issuer: 'https://tenant.example.com/',
+      fixtures: [
+        {
+          client_id: 'golden-app',
+          client_secret: 'golden-app-secret-00000000000000000000000000000000000000000000000',
+          redirect_uris: [REDIRECT],
+          grant_types: ['authorization_code', 'refresh_token'],
+        },
+      ],
+      ...options,
+    });
+    try {
+      const lines: string[] = [await (await fetch(`${server.url}/.well-known/jwks.json`)).text()];
+      const query = new URLSearchParams({
+        client_id: 'golden-app',
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'openid profile email offline_access read:items',
+        audience: 'https://api.example.com/',
+        nonce: 'n-1',
+        state: 's-1',
+        code_challenge: s256(VERIFIER),
+        code_challenge_method: 'S256',
+      });
+      const redirect = await fetch(`${server.url}/authorize?${query}`, { redirect: 'manual' });
+      const location = redirect.headers.get('location')!;
+      lines.push(location);
+      const token = async (params: Record<string, string>) => {
+        const res = await fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            client_id: 'golden-app',
+            client_secret: 'golden-app-secret-00000000000000000000000000000000000000000000000',
+            ...params,
+          }),
+        });
+        expect(res.status).toBe(200);
+        return res.text();
+      };
+      const exchanged = await token({
+        grant_type: 'authorization_code',
+        code: new URL(location).searchParams.get('code')!,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      });
+      lines.push(exchanged);
+      lines.push(await token({ grant_type: 'refresh_token', refresh_token: JSON.parse(exchanged).refresh_token }));
+      await expect(`${lines.join('\n')}\n`).toMatchFileSnapshot(`./__golden__/${name}.txt`);
     } finally {
       await server.close();
     }
