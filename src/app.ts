@@ -8,6 +8,7 @@ import { keepBody } from './http/sent.js';
 import { inspectorRoutes } from './inspector/assets.js';
 import { CLIENT_URI_PREFIX } from './registration/management.js';
 import { CONSENT_PATH, LOGIN_PATH } from './authorization/pages.js';
+import { MCP_PATH, PRM_PATH } from './mcp/resource.js';
 
 export interface AppDeps {
   /** POST /oidc/register. */
@@ -27,6 +28,9 @@ export interface AppDeps {
   readonly token: Handler;
   readonly revoke: Handler;
   readonly userinfo: Handler;
+  /** RFC 9728 protected resource metadata of /mcp, and the MCP server itself. */
+  readonly prm: Handler;
+  readonly mcp: Handler;
   /** json-server's routes, for everything dcr-mock does not answer itself. */
   readonly fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** When set, json-server's routes (which show every client's secret) need it, as the control plane does. */
@@ -94,6 +98,11 @@ export function createApp(deps: AppDeps): (ex: Exchange) => Route {
     ['POST /oauth/revoke', deps.revoke],
     ['GET /userinfo', deps.userinfo],
     ['POST /userinfo', deps.userinfo],
+    [`GET ${PRM_PATH}`, deps.prm],
+    [`GET ${PRM_PATH}${MCP_PATH}`, deps.prm],
+    [`POST ${MCP_PATH}`, deps.mcp],
+    [`GET ${MCP_PATH}`, deps.mcp],
+    [`DELETE ${MCP_PATH}`, deps.mcp],
     // The inspector's page and files: answered before json-server (which has its own `/`), and not journaled.
     ...inspectorRoutes().map(([key, handler]) => [key, handler, false] as const),
   ]);

@@ -12,6 +12,8 @@ import { revokeEndpoint } from './authorization/revoke-endpoint.js';
 import { AuthorizationService } from './authorization/service.js';
 import { tokenEndpoint } from './authorization/token-endpoint.js';
 import { userinfoEndpoint } from './authorization/userinfo-endpoint.js';
+import { mcpEndpoint } from './mcp/endpoint.js';
+import { mcpResource, prmDocument } from './mcp/resource.js';
 import { Users } from './authorization/users.js';
 import { StartupError } from './errors.js';
 import { answeringEndpoint } from './failures/apply.js';
@@ -135,7 +137,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     clock,
     keys: signingKeys,
     users: new Users(config.seed, config.users),
-    apis: new Apis(config.apis),
+    apis: new Apis(config.apis, () => [mcpResource(issuer)]),
     login: config.login,
     issParam: config.issParam,
     resourceParam: config.resourceParam === 'on',
@@ -195,6 +197,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     token: tokenEndpoint({ ...failureDeps, service: authorization }),
     revoke: revokeEndpoint({ ...failureDeps, service: authorization }),
     userinfo: userinfoEndpoint({ ...failureDeps, service: authorization }),
+    prm: answeringEndpoint('prm', failureDeps, () => jsonAnswer(200, prmDocument(issuer))),
+    mcp: mcpEndpoint({ ...failureDeps, tokens: authorization.tokens, issuer: () => issuer }),
     fallback: createJsonServerFallback(store.db, (err, req) =>
       report(
         `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,

@@ -75,14 +75,18 @@ function fromObject(entry: unknown, i: number): Api {
 /** The APIs a server knows. With none declared, any audience is accepted: a local mock should need no set-up. */
 export class Apis {
   readonly list: readonly Api[];
+  readonly #builtIn: () => readonly string[];
 
-  constructor(apis: readonly Api[] = []) {
+  /** `builtIn`: the identifiers of the server's own APIs (its MCP server), always known, with any scope. */
+  constructor(apis: readonly Api[] = [], builtIn: () => readonly string[] = () => []) {
     this.list = apis;
+    this.#builtIn = builtIn;
   }
 
   /** The API an audience names; throws Auth0's `access_denied` "Service not found: ID" for an unknown one. */
   resolve(audience: string): Api {
-    if (this.list.length === 0) return { identifier: audience, scopes: undefined };
+    if (this.list.length === 0 || this.#builtIn().includes(audience))
+      return { identifier: audience, scopes: undefined };
     const api = this.list.find((a) => a.identifier === audience);
     if (!api) throw serviceNotFound(audience);
     return api;

@@ -76,7 +76,7 @@ export interface AccessTokenGrant {
 /** jose's refusals as a client reads them, `access token must …`. */
 const REFUSALS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
   [errors.JWTExpired, 'access token must not have expired'],
-  [errors.JWTClaimValidationFailed, 'access token must be issued by this server for its userinfo audience'],
+  [errors.JWTClaimValidationFailed, 'access token must be issued by this server for this audience'],
   [errors.JWKSNoMatchingKey, 'access token must be signed by a key this server publishes'],
   [errors.JWSSignatureVerificationFailed, 'access token must carry a valid signature'],
 ];
@@ -154,8 +154,8 @@ export class TokenIssuer {
    * /userinfo's check: a JWT this server signed, unexpired, whose audience includes the userinfo
    * audience; or an opaque token it issued and still remembers. Throws InvalidToken (401) otherwise.
    */
-  async verifyAccessToken(token: string): Promise<AccessTokenGrant> {
-    const opaque = this.#opaque.get(token);
+  async verifyAccessToken(token: string, audience: string = this.userinfoAudience): Promise<AccessTokenGrant> {
+    const opaque = audience === this.userinfoAudience ? this.#opaque.get(token) : undefined;
     if (opaque) {
       if (opaque.exp <= this.#now()) throw new InvalidToken('access token must not have expired');
       const { exp: _, ...grant } = opaque;
@@ -166,7 +166,7 @@ export class TokenIssuer {
     try {
       ({ payload } = await jwtVerify(token, await this.#options.keys.verifier(), {
         issuer: this.issuer,
-        audience: this.userinfoAudience,
+        audience,
         algorithms: ['RS256'],
         currentDate: this.#options.clock(),
       }));

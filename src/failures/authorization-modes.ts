@@ -249,6 +249,66 @@ const DISCOVERY_MODES = {
     summary: 'metadata without registration_endpoint',
     spoil: rewrite((body) => delete body['registration_endpoint']),
   },
+  trailing_slash: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: "metadata whose issuer lacks its trailing / (Auth0's https://TENANT/ against https://TENANT)",
+    spoil: rewrite((body) => {
+      if (typeof body['issuer'] === 'string') body['issuer'] = body['issuer'].replace(/\/$/, '');
+    }),
+  },
+} satisfies Record<string, ModeSpec>;
+
+/** What /mcp tells its modes: where its protected resource metadata is, and the scope to ask for. */
+export interface McpContext {
+  readonly resource_metadata: string;
+  readonly scope: string;
+}
+
+const mcpChallenge = (status: number, error: string, description: string, withMetadata: boolean): ModeSpec => ({
+  group: 'mcp',
+  kind: 'http',
+  summary: `${status} ${error}${withMetadata ? '' : ' without resource_metadata'}`,
+  answer: ({ context }: HttpFailureOptions) => {
+    const at = context as McpContext | undefined;
+    const fields = [`error="${error}"`, `error_description="${description} ${NOTE}"`];
+    if (withMetadata && at) fields.push(`resource_metadata="${at.resource_metadata}"`);
+    if (at) fields.push(`scope="${at.scope}"`);
+    return new OAuthError(status, error, `${description} ${NOTE}`, {
+      'www-authenticate': `Bearer ${fields.join(', ')}`,
+    }).toAnswer();
+  },
+});
+
+const MCP_MODES = {
+  ...COMMON_MODES,
+  no_resource_metadata: mcpChallenge(401, 'invalid_token', 'the access token must be valid', false),
+  invalid_token: mcpChallenge(401, 'invalid_token', 'the access token must be valid', true),
+  insufficient_scope: mcpChallenge(403, 'insufficient_scope', 'the access token must have more scope', true),
+} satisfies Record<string, ModeSpec>;
+
+const PRM_MODES = {
+  ...COMMON_MODES,
+  missing: {
+    group: 'prm',
+    kind: 'http',
+    summary: '404: no protected resource metadata here',
+    answer: () => new OAuthError(404, 'not_found', `no protected resource metadata here ${NOTE}`).toAnswer(),
+  },
+  wrong_resource: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: 'metadata whose resource is another URL',
+    spoil: rewrite((body) => {
+      body['resource'] = 'https://wrong-resource.dcr-mock.invalid/mcp';
+    }),
+  },
+  no_authorization_servers: {
+    group: 'bad success',
+    kind: 'bad-success',
+    summary: 'metadata without authorization_servers',
+    spoil: rewrite((body) => delete body['authorization_servers']),
+  },
 } satisfies Record<string, ModeSpec>;
 
 /** The authorization server's endpoints, as the catalogue holds them. */
@@ -259,4 +319,6 @@ export const AUTHORIZATION_ENDPOINTS: Readonly<Record<string, EndpointSpec>> = {
   userinfo: { modes: USERINFO_MODES, matchKeys: [] },
   jwks: { modes: JWKS_MODES, matchKeys: [] },
   discovery: { modes: DISCOVERY_MODES, matchKeys: [] },
+  prm: { modes: PRM_MODES, matchKeys: [] },
+  mcp: { modes: MCP_MODES, matchKeys: [] },
 };

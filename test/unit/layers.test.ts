@@ -18,6 +18,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   [
     'discovery.ts',
     'log.ts',
+    'mcp/',
     'control/',
     'inspector/',
     'json-server.ts',

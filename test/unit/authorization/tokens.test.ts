@@ -188,7 +188,7 @@ describe('verifyAccessToken, for /userinfo', () => {
     [
       'an API-only token',
       async (t: TokenIssuer) => (await t.accessToken({ ...userRequest, scope: ['read:x'] })).token,
-      /userinfo audience/,
+      /for this audience/,
     ],
     [
       'an expired token',
