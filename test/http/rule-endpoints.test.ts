@@ -57,7 +57,7 @@ describe('rules that name their endpoint', () => {
       const refused = await control.addRule({ endpoint: 'tokens', mode: 'invalid_grant' });
       expect(refused.status).toBe(400);
       expect(refused.json['error_description']).toMatch(
-        /endpoint must be one of registration, authorize, token, revoke, userinfo, jwks, discovery, got "tokens"/,
+        /endpoint must be one of registration, authorize, token, revoke, userinfo, jwks, discovery, prm, mcp, got "tokens"/,
       );
     });
   });
