@@ -84,3 +84,19 @@ describe('the examples of docs/authorization.md', () => {
     },
   );
 });
+
+describe('the example of docs/mcp.md', () => {
+  it('examples/mcp/protect-your-server.mjs is shown exactly as the file that runs, and runs to exit 0', async () => {
+    const path = 'examples/mcp/protect-your-server.mjs';
+    const doc = readFileSync(join(ROOT, 'docs/mcp.md'), 'utf8');
+    const block = new RegExp(
+      `^\`${path.replaceAll('/', '\\/').replaceAll('.', '\\.')}\`:\\n\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\\n\`\`\`$`,
+      'm',
+    ).exec(doc)?.[1];
+    expect(`${block}\n`).toBe(readFileSync(join(ROOT, path), 'utf8'));
+    const result = await runNode([path], { deadlineMs: 20_000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});

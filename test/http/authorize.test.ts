@@ -235,7 +235,17 @@ describe('the control plane of the authorization server', () => {
     expect(after).toEqual(rotated.kids);
     expect(await post('revoke-all')).toEqual({ revoked: 0 });
     const failures = await get('failures');
-    expect(Object.keys(failures.endpoints)).toEqual(['registration', 'authorize', 'token', 'revoke', 'userinfo', 'jwks', 'discovery', 'prm', 'mcp']);
+    expect(Object.keys(failures.endpoints)).toEqual([
+      'registration',
+      'authorize',
+      'token',
+      'revoke',
+      'userinfo',
+      'jwks',
+      'discovery',
+      'prm',
+      'mcp',
+    ]);
     expect(failures.endpoints.token.map((m: { mode: string }) => m.mode)).toContain('bad_signature');
 
     const clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json

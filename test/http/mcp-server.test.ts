@@ -171,4 +171,42 @@ describe("dcr-mock's own MCP server at /mcp", () => {
       await client.close();
     }
   });
+
+  it('steps up: admin_echo meets 403 insufficient_scope, the client authorizes again with mcp:admin, then it works', async () => {
+    const provider = new HeadlessProvider();
+    const url = new URL(`${server.issuer}mcp`);
+    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+    const first = new Client({ name: 'test', version: '1.0.0' });
+    await expect(first.connect(transport)).rejects.toThrow(/Unauthorized/);
+    await transport.finishAuth(provider.code!);
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    const stepping = new StreamableHTTPClientTransport(url, { authProvider: provider });
+    await client.connect(stepping);
+    try {
+      await expect(client.callTool({ name: 'admin_echo', arguments: { text: 'x' } })).rejects.toThrow(/Unauthorized/);
+      expect(provider.authorizations.at(-1)!.searchParams.get('scope')).toBe('mcp:tools mcp:admin');
+      await stepping.finishAuth(provider.code!);
+      const done = await client.callTool({ name: 'admin_echo', arguments: { text: 'x' } });
+      expect(done.content).toEqual([{ type: 'text', text: 'admin: x' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('mcp:insufficient_scope always: the client stops after one step-up, as its retry limit says', async () => {
+    const provider = new HeadlessProvider();
+    await (await connect(server, provider)).close();
+    const transport = new StreamableHTTPClientTransport(new URL(`${server.issuer}mcp`), { authProvider: provider });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(transport);
+    const rule = server.plan.add({ endpoint: 'mcp', mode: 'insufficient_scope' });
+    try {
+      await expect(client.listTools()).rejects.toThrow(/Unauthorized/);
+      await transport.finishAuth(provider.code!);
+      await expect(client.listTools()).rejects.toThrow(/403 after trying upscoping/);
+    } finally {
+      server.plan.remove(rule.id);
+      await client.close();
+    }
+  });
 });

@@ -1,0 +1,98 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { s256 } from '../../src/authorization/pkce.js';
+import { startCli } from '../support/processes.js';
+import { tempDir } from '../support/server.js';
+
+/** A module hook that names, on stderr, the first module the process resolves from each watched package. */
+function hookFile(packages: readonly string[]): string {
+  const file = join(tempDir(), 'name-packages.mjs');
+  const resolve = `const seen = new Set();
+    export async function resolve(specifier, context, next) {
+      const found = await next(specifier, context);
+      for (const name of ${JSON.stringify(packages)}) {
+        if (found.url.includes('/node_modules/' + name + '/') && !seen.has(name)) {
+          seen.add(name);
+          process.stderr.write(name + ' loaded\\n');
+        }
+      }
+      return found;
+    }`;
+  writeFileSync(
+    file,
+    `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`,
+  );
+  return file;
+}
+
+describe('what a start that serves neither /mcp nor tokens leaves unloaded', () => {
+  it('the MCP SDK is imported on the first /mcp request, not at start-up nor for registration', async () => {
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      command: [process.execPath, '--import', hookFile(['@modelcontextprotocol/sdk'])],
+    });
+    try {
+      const registered = await fetch(cli.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"redirect_uris":["https://a.example/cb"]}',
+      });
+      expect(registered.status).toBe(201);
+      expect((await fetch(`${cli.url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
+      expect(cli.stderr()).toBe('');
+      // A request without a token is refused before the SDK is needed; one with a token would load it.
+      expect((await fetch(`${cli.url}/mcp`, { method: 'POST', body: '{}' })).status).toBe(401);
+      expect(cli.stderr()).toBe('');
+
+      // A token for /mcp, and an initialize with it: now the SDK is loaded, once.
+      const issuer = `${cli.url}/`;
+      const { client_id } = (await (
+        await fetch(cli.registrationEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' }),
+        })
+      ).json()) as { client_id: string };
+      const verifier = 'x'.repeat(43);
+      const query = new URLSearchParams({
+        client_id,
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        resource: `${issuer}mcp`,
+        code_challenge: s256(verifier),
+        code_challenge_method: 'S256',
+      });
+      const location = (await fetch(`${cli.url}/authorize?${query}`, { redirect: 'manual' })).headers.get('location')!;
+      const token = (await (
+        await fetch(`${cli.url}/oauth/token`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id,
+            code: new URL(location).searchParams.get('code')!,
+            redirect_uri: 'http://127.0.0.1:9/cb',
+            code_verifier: verifier,
+          }),
+        })
+      ).json()) as { access_token: string };
+      const initialize = await fetch(`${cli.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        }),
+      });
+      expect(initialize.status, await initialize.clone().text()).toBe(200);
+      expect(cli.stderr()).toBe('@modelcontextprotocol/sdk loaded\n');
+    } finally {
+      await cli.stop();
+    }
+  });
+});
