@@ -4,7 +4,12 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from './registration/metadata.js';
  * The authorization server metadata served at both well-known paths. Auth0's issuer ends with `/`,
  * and openid-client compares it byte for byte with the URL it was given.
  */
-export function discoveryDocument(issuer: string, options: { issParam?: boolean } = {}): Record<string, unknown> {
+export function discoveryDocument(
+  issuer: string,
+  options: { issParam?: boolean; cimd?: boolean } = {},
+): Record<string, unknown> {
+  const methods: string[] = [...TOKEN_ENDPOINT_AUTH_METHODS];
+  if (options.cimd) methods.push('private_key_jwt');
   const document: Record<string, unknown> = {
     issuer,
     authorization_endpoint: `${issuer}authorize`,
@@ -19,12 +24,14 @@ export function discoveryDocument(issuer: string, options: { issParam?: boolean 
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
-    revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    token_endpoint_auth_methods_supported: methods,
+    revocation_endpoint_auth_methods_supported: methods,
     code_challenge_methods_supported: ['S256'],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'name', 'email', 'email_verified'],
   };
+  if (options.cimd) document['token_endpoint_auth_signing_alg_values_supported'] = ['RS256', 'ES256', 'PS256', 'EdDSA'];
   if (options.issParam) document['authorization_response_iss_parameter_supported'] = true;
+  if (options.cimd) document['client_id_metadata_document_supported'] = true;
   return document;
 }
 

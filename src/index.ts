@@ -12,6 +12,7 @@ import { type FailureRuleView, ruleView } from './control/rules-view.js';
 import { type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
+import type { CimdClient } from './authorization/cimd.js';
 import type { CodeGrant } from './authorization/codes.js';
 import type { IssuedTokenEntry } from './authorization/issued.js';
 import type { PlayOptions } from './authorization/player.js';
@@ -27,6 +28,7 @@ export { FailSpecError, type FailureRuleInput } from './failures/spec.js';
 export type { FixtureClient } from './registration/fixtures.js';
 export type { ClientMetadata } from './registration/metadata.js';
 export type { ClientRecord } from './store/shape.js';
+export type { CimdClient } from './authorization/cimd.js';
 export type { CodeGrant } from './authorization/codes.js';
 export type { IssuedTokenEntry } from './authorization/issued.js';
 export type { PlayOptions } from './authorization/player.js';
@@ -91,6 +93,8 @@ export interface DcrMock {
   revokeAll(): Promise<number>;
   /** Rotates the signing key: a new key signs, the old stays published. */
   rotateKeys(): Promise<{ kid: string; kids: string[] }>;
+  /** Imports a Client ID Metadata Document (with `cimd: true`), as Auth0's import does; returns the client it describes. */
+  importDocument(document: Record<string, unknown>): CimdClient;
   /** Removes every rule added at run time; the rules given at start stay. */
   clearFailures(): void;
   /**
@@ -138,6 +142,7 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
     tokens: () => structuredClone([...server.authorization.tokens()]),
     revokeAll: () => server.authorization.revokeAll(),
     rotateKeys: () => server.authorization.rotateKeys(),
+    importDocument: (document) => server.authorization.importDocument(document),
     clearFailures: () => server.plan.clearRuntime(),
     reset: () => server.reset(),
     close: () => server.close(),

@@ -6,6 +6,7 @@ import type { Fixture, FixtureClient } from './registration/fixtures.js';
 import type { Profile } from './registration/profiles.js';
 import type { KeySource } from './registration/statement-keys.js';
 import type { Api } from './authorization/apis.js';
+import type { CimdFetch } from './authorization/cimd.js';
 import type { LoginMode } from './authorization/authorize.js';
 import type { TokenDialect } from './authorization/tokens.js';
 import type { User } from './authorization/users.js';
@@ -79,6 +80,12 @@ export interface DcrMockOptions {
   tokenDialect?: TokenDialect;
   /** Seconds a rotated-out refresh token may still be used (Auth0's rotation overlap period). Default 0. */
   refreshReuseLeeway?: number | string;
+  /** Client ID Metadata Documents: a URL as client_id names the client's document. Default off. */
+  cimd?: boolean;
+  /** Where documents may be fetched from: loopback hosts only (default), or any host. */
+  cimdFetch?: CimdFetch;
+  /** Documents to preload, besides the `cimd` array of the fixtures file. */
+  cimdDocuments?: ReadonlyArray<Record<string, unknown>>;
   /** Seconds a refresh-token family lives from the login; 0: no limit. Default 2592000 (30 days). */
   refreshAbsoluteLifetime?: number | string;
   /** Seconds a refresh-token family lives from its last use; 0: no limit. Default 1296000 (15 days). */
@@ -122,6 +129,9 @@ export interface Config {
   readonly resourceParam: 'on' | 'off';
   readonly tokenDialect: TokenDialect;
   readonly refreshReuseLeeway: number;
+  readonly cimd: boolean;
+  readonly cimdFetch: CimdFetch;
+  readonly cimdDocuments: readonly Record<string, unknown>[];
   readonly refreshAbsoluteLifetime: number;
   readonly refreshIdleLifetime: number;
 }

@@ -27,6 +27,8 @@ import { LOGIN_MODES } from './authorization/authorize.js';
 import { REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME } from './authorization/refresh-tokens.js';
 import { TOKEN_DIALECTS } from './authorization/tokens.js';
 import { loadUsers } from './authorization/user-file.js';
+import { CIMD_FETCH } from './authorization/cimd.js';
+import { loadCimdDocuments } from './authorization/cimd-file.js';
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
 
@@ -403,6 +405,32 @@ export const OPTIONS = [
       meaning:
         "seconds during which the refresh token just rotated out may be used again, as Auth0's rotation overlap period",
     },
+  }),
+  row('cimd', {
+    value: { default: false, check: bool('cimd') },
+    flag: {
+      type: 'boolean',
+      help: 'Client ID Metadata Documents: a URL as client_id names a document (advertised in the metadata)',
+    },
+    readme: {
+      option: '`--cimd`',
+      default: 'off',
+      meaning:
+        "Client ID Metadata Documents, as Auth0's tenant toggle: an `https` URL as `client_id` names the client's document (see [CIMD](mcp.md#client-id-metadata-documents---cimd))",
+    },
+  }),
+  row('cimdFetch', {
+    value: { default: 'loopback', check: oneOf('cimd-fetch', CIMD_FETCH) },
+    flag: { type: 'string', choices: CIMD_FETCH, help: 'fetch documents from loopback hosts only, or from any host' },
+    readme: {
+      option: '`--cimd-fetch any`',
+      default: '`loopback`',
+      meaning: 'with `--cimd`, fetch documents from any host, not only from loopback ones',
+    },
+  }),
+  // Documents to preload: the `cimd` array of the --fixtures file, then this option's.
+  row('cimdDocuments', {
+    value: { default: [], check: (v, all) => loadCimdDocuments(all['fixtures'], v) },
   }),
   row('refreshAbsoluteLifetime', {
     value: { default: REFRESH_ABSOLUTE_LIFETIME, check: seconds('refresh-absolute-lifetime') },

@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { Apis } from './authorization/apis.js';
 import { type AuthorizationControl, authorizationControl } from './authorization/control.js';
 import { consentEndpoint, authorizeEndpoint, loginEndpoint } from './authorization/authorize-endpoint.js';
+import { CimdClients } from './authorization/cimd.js';
 import { authClientOf } from './authorization/clients.js';
 import { KeySet, loadSigningKey } from './authorization/keys.js';
 import { toRefreshFamilies } from './authorization/refresh-records.js';
@@ -131,6 +132,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       1,
     );
   }
+  const cimd = config.cimd
+    ? new CimdClients({ fetchFrom: config.cimdFetch, documents: config.cimdDocuments })
+    : undefined;
   const authorization = new AuthorizationService({
     seed: config.seed,
     issuer: () => issuer,
@@ -152,6 +156,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       );
     },
     persist: ({ record }) => store.put(REFRESH_TOKENS, record),
+    cimd,
     refreshRecords,
   });
   const reset = async () => {
@@ -164,7 +169,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   };
   const failureDeps = { plan, faults, clock };
   let origin = '';
-  const control = authorizationControl(authorization, signingKeys, () => origin);
+  const control = authorizationControl(authorization, signingKeys, () => origin, cimd);
 
   const drain = new Drain();
   const route = createApp({
@@ -183,7 +188,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       reset,
     }),
     discovery: answeringEndpoint('discovery', failureDeps, () =>
-      jsonAnswer(200, discoveryDocument(issuer, { issParam: config.issParam })),
+      jsonAnswer(200, discoveryDocument(issuer, { issParam: config.issParam, cimd: config.cimd })),
     ),
     jwks: answeringEndpoint('jwks', failureDeps, async (_ex, variant) => {
       // unknown_kid: a JWKS that lacks the key that signs, another in its place.

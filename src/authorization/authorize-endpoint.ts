@@ -1,3 +1,4 @@
+import { OAuthError } from '../errors.js';
 import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
 import { errorRedirect } from '../failures/authorization-modes.js';
 import type { Subject } from '../failures/rules.js';
@@ -56,7 +57,17 @@ const answering =
  */
 export function authorizeEndpoint(deps: AuthorizeDeps): Handler {
   const { service } = deps;
-  const target: Step<State> = (ex, s) => {
+  const target: Step<State> = async (ex, s) => {
+    const clientId = ex.query.get('client_id');
+    // A Client ID Metadata Document not seen yet is fetched first; one that breaks the rules is an error page.
+    if (clientId) {
+      try {
+        await service.lookup(clientId);
+      } catch (err) {
+        if (err instanceof OAuthError) throw new AuthorizePageError(err.description);
+        throw err;
+      }
+    }
     s.target = service.target(ex.query);
     ex.clientId = s.target.client.client_id;
     return undefined;

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { type JSONWebKeySet, createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { OAuthError } from '../errors.js';
 import { type AuthClient, secretMatches } from './clients.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 
@@ -6,7 +8,7 @@ import { InvalidClient, InvalidRequest } from './errors.js';
 const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="dcr-mock"' };
 
 interface Presented {
-  readonly method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  readonly method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   readonly clientId: string | undefined;
   readonly secret: string | undefined;
 }
@@ -43,19 +45,70 @@ function presented(params: Readonly<Record<string, string | undefined>>, headers
     }
     return { method: 'client_secret_basic', clientId, secret };
   }
+  const assertion = params['client_assertion'];
+  if (assertion !== undefined || params['client_assertion_type'] !== undefined) {
+    if (params['client_assertion_type'] !== JWT_BEARER) {
+      throw new InvalidClient(`client_assertion_type must be ${JWT_BEARER}`);
+    }
+    if (assertion === undefined || assertion === '') throw new InvalidClient('client_assertion must be given');
+    let claimed: string | undefined;
+    try {
+      const iss = decodeJwt(assertion).iss;
+      claimed = typeof iss === 'string' ? iss : undefined;
+    } catch {
+      throw new InvalidClient('client_assertion must be a JWT');
+    }
+    return { method: 'private_key_jwt', clientId: params['client_id'] ?? claimed, secret: undefined };
+  }
   const secret = params['client_secret'];
   return { method: secret === undefined ? 'none' : 'client_secret_post', clientId: params['client_id'], secret };
+}
+
+/** RFC 7523 §2.2. */
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * RFC 7523 §3: the assertion is signed by one of the client's keys, with iss and sub the client, aud this
+ * server (its issuer or its token endpoint), and an exp to come.
+ */
+async function verifyAssertion(
+  assertion: string,
+  client: AuthClient,
+  audiences: readonly string[],
+  now: Date,
+): Promise<void> {
+  const keys = client.jwks
+    ? createLocalJWKSet(client.jwks as unknown as JSONWebKeySet)
+    : client.jwksUri
+      ? createRemoteJWKSet(new URL(client.jwksUri))
+      : undefined;
+  if (!keys) throw new InvalidClient('the client has no keys to check its client_assertion with');
+  try {
+    const { payload } = await jwtVerify(assertion, keys, {
+      issuer: client.client_id,
+      subject: client.client_id,
+      audience: [...audiences],
+      currentDate: now,
+      requiredClaims: ['exp'],
+    });
+    void payload;
+  } catch (err) {
+    throw new InvalidClient(
+      `client_assertion must be signed by the client's keys, for this server: ${(err as Error).message}`,
+    );
+  }
 }
 
 /**
  * The client a token or revocation request comes from, authenticated as it registered
  * (`client_secret_post`, `client_secret_basic` or `none`). Throws `401 invalid_client` otherwise.
  */
-export function authenticateClient(
+export async function authenticateClient(
   params: Readonly<Record<string, string | undefined>>,
   headers: IncomingHttpHeaders,
-  lookup: (clientId: string) => AuthClient | undefined,
-): AuthClient {
+  lookup: (clientId: string) => AuthClient | undefined | Promise<AuthClient | undefined>,
+  assertion: { readonly audiences: readonly string[]; readonly now: Date } = { audiences: [], now: new Date() },
+): Promise<AuthClient> {
   const given = presented(params, headers);
   const challenge = given.method === 'client_secret_basic' ? BASIC_CHALLENGE : {};
   if (given.clientId === undefined || given.clientId === '') {
@@ -63,8 +116,17 @@ export function authenticateClient(
       'client_id must be given (in the body, or with client_secret_basic in the Authorization header)',
     );
   }
-  const client = lookup(given.clientId);
+  const client = await lookup(given.clientId);
   if (!client) throw new InvalidClient(`Unknown client: ${given.clientId}`, challenge);
+  if (client.authMethod === 'private_key_jwt' || given.method === 'private_key_jwt') {
+    if (given.method !== client.authMethod) {
+      throw new InvalidClient(
+        `the client must authenticate with ${client.authMethod}, as registered, not ${given.method}`,
+      );
+    }
+    await verifyAssertion(params['client_assertion']!, client, assertion.audiences, assertion.now);
+    return client;
+  }
   if (client.isPublic) {
     if (given.method !== 'none') {
       throw new InvalidClient(
@@ -89,4 +151,17 @@ export function authenticateClient(
     throw new InvalidClient('Wrong client_secret: it must be the one the registration returned', challenge);
   }
   return client;
+}
+
+/** The client a token or revocation request names; a document that breaks Auth0's rules is `invalid_client`. */
+export async function lookup(
+  service: { lookup(clientId: string): Promise<AuthClient | undefined> },
+  clientId: string,
+): Promise<AuthClient | undefined> {
+  try {
+    return await service.lookup(clientId);
+  } catch (err) {
+    if (err instanceof OAuthError) throw new InvalidClient(err.description);
+    throw err;
+  }
 }

@@ -19,6 +19,9 @@ export interface AuthClient {
   readonly strict: boolean;
   /** A fixture: a first-party application of the tenant. */
   readonly firstParty: boolean;
+  /** private_key_jwt: the keys its client assertions are signed with (a JWK set, or where to get one). */
+  readonly jwks?: { keys: Record<string, unknown>[] } | undefined;
+  readonly jwksUri?: string | undefined;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);

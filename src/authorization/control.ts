@@ -1,3 +1,5 @@
+import { OAuthError } from '../errors.js';
+import type { CimdClient, CimdClients } from './cimd.js';
 import type { CodeGrant } from './codes.js';
 import type { IssuedTokenEntry } from './issued.js';
 import type { KeySet } from './keys.js';
@@ -17,6 +19,10 @@ export interface AuthorizationControl {
   revokeAll(): Promise<number>;
   /** A new key signs from now on; the old ones stay in the JWKS. Returns the new kid and every kid published. */
   rotateKeys(): Promise<{ kid: string; kids: string[] }>;
+  /** The Client ID Metadata Documents known (preloaded, imported, fetched); none without --cimd. */
+  documents(): CimdClient[];
+  /** Auth0's import of a document (`POST /__dcr/cimd`). Throws CimdError for one that breaks Auth0's rules, OAuthError 400 without --cimd. */
+  importDocument(document: unknown): CimdClient;
   /** Plays the user of an authorization URL headlessly; returns the redirect to the client, code and all. */
   authorize(url: string, options?: PlayOptions): Promise<string>;
 }
@@ -25,6 +31,7 @@ export function authorizationControl(
   service: AuthorizationService,
   keys: KeySet,
   origin: () => string,
+  cimd?: CimdClients,
 ): AuthorizationControl {
   return {
     users: () => service.users.list,
@@ -36,5 +43,11 @@ export function authorizationControl(
       return { kid: key.kid, kids: (await keys.all()).map((k) => k.kid) };
     },
     authorize: (url, options) => playUser(url, origin(), options),
+    documents: () => cimd?.list() ?? [],
+    importDocument: (document) => {
+      if (!cimd)
+        throw new OAuthError(400, 'invalid_request', 'Client ID Metadata Documents are off: start with --cimd');
+      return cimd.import(document);
+    },
   };
 }

@@ -4,7 +4,7 @@ import type { Answer } from '../http/answer.js';
 import { NO_STORE } from '../http/answer.js';
 import { parseBody, readBody } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
-import { authenticateClient } from './client-auth.js';
+import { authenticateClient, lookup } from './client-auth.js';
 import type { AuthClient } from './clients.js';
 import { InvalidRequest } from './errors.js';
 import { requestParams } from './params.js';
@@ -36,8 +36,13 @@ export function revokeEndpoint(deps: RevokeDeps): Handler {
     s.params = requestParams(parseBody(s.text, ex.req.headers['content-type'], ['form', 'json']));
     return undefined;
   };
-  const authenticate: Step<State> = (ex, s) => {
-    s.client = authenticateClient(s.params, ex.req.headers, (id) => service.client(id));
+  const authenticate: Step<State> = async (ex, s) => {
+    s.client = await authenticateClient(
+      s.params,
+      ex.req.headers,
+      (id) => lookup(service, id),
+      service.assertionCheck(),
+    );
     ex.clientId = s.client.client_id;
     return undefined;
   };

@@ -12,6 +12,7 @@ import {
   readAuthorizationRequest,
   readRedirectTarget,
 } from './authorize.js';
+import { type CimdClients, authClientOfDocument, isDocumentUrl } from './cimd.js';
 import type { AuthClient } from './clients.js';
 import { AuthorizationCodes, type CodeGrant } from './codes.js';
 import { type Draw, seededDraw } from './draw.js';
@@ -49,6 +50,8 @@ export interface AuthorizationServiceOptions {
   readonly refreshIdleLifetime?: number | undefined;
   /** The stored client, as the authorization server sees it. */
   readonly client: (clientId: string) => AuthClient | undefined;
+  /** Client ID Metadata Documents, when --cimd is on: a URL as client_id names one. */
+  readonly cimd?: CimdClients | undefined;
   /** Stores a refresh-token family change before the answer is sent. */
   readonly persist?: PersistHook | undefined;
   readonly refreshRecords?: readonly RefreshFamilyRecord[] | undefined;
@@ -118,13 +121,30 @@ export class AuthorizationService {
     return this.#options.login;
   }
 
+  /** A stored client, or a Client ID Metadata Document already known. */
   client(clientId: string): AuthClient | undefined {
-    return this.#options.client(clientId);
+    const stored = this.#options.client(clientId);
+    if (stored) return stored;
+    const document = this.#options.cimd?.get(clientId);
+    return document && authClientOfDocument(document);
+  }
+
+  /** As `client`, fetching a Client ID Metadata Document not seen yet. Throws CimdError for one that breaks Auth0's rules. */
+  async lookup(clientId: string): Promise<AuthClient | undefined> {
+    const known = this.client(clientId);
+    if (known || !this.#options.cimd || !isDocumentUrl(clientId)) return known;
+    return authClientOfDocument(await this.#options.cimd.load(clientId));
+  }
+
+  /** What a client assertion (private_key_jwt) must name as its audience, and the time it is checked at. */
+  assertionCheck(): { audiences: string[]; now: Date } {
+    const issuer = this.#options.issuer();
+    return { audiences: [issuer, `${issuer}oauth/token`], now: this.#options.clock() };
   }
 
   /** The client and redirect URI; throws AuthorizePageError (no redirect). */
   target(query: URLSearchParams): RedirectTarget {
-    return readRedirectTarget(query, (id) => this.#options.client(id), this.#settings);
+    return readRedirectTarget(query, (id) => this.client(id), this.#settings);
   }
 
   /** The whole request; throws AuthorizeRedirectError. */
@@ -177,6 +197,7 @@ export class AuthorizationService {
     this.refresh.restore([]);
     this.#pending.clear();
     this.#pendingCount = 0;
+    this.#options.cimd?.reset();
   }
 
   #binding(request: AuthorizationRequest, user: User): Omit<CodeGrant, 'code' | 'issued_at' | 'expires_at'> {

@@ -3,7 +3,7 @@ import type { Subject } from '../failures/rules.js';
 import { type Answer, NO_STORE, jsonAnswer } from '../http/answer.js';
 import { parseBody, readBody } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
-import { authenticateClient } from './client-auth.js';
+import { authenticateClient, lookup } from './client-auth.js';
 import type { AuthClient } from './clients.js';
 import type { TokenResponse } from './grants.js';
 import { requestParams } from './params.js';
@@ -40,8 +40,13 @@ export function tokenEndpoint(deps: TokenDeps): Handler {
     if (s.params['grant_type'] !== undefined) ex.grantType = s.params['grant_type'];
     return undefined;
   };
-  const authenticate: Step<State> = (ex, s) => {
-    s.client = authenticateClient(s.params, ex.req.headers, (id) => service.client(id));
+  const authenticate: Step<State> = async (ex, s) => {
+    s.client = await authenticateClient(
+      s.params,
+      ex.req.headers,
+      (id) => lookup(service, id),
+      service.assertionCheck(),
+    );
     ex.clientId = s.client.client_id;
     return undefined;
   };

@@ -132,6 +132,8 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
       const user = isObject(body) && typeof body['user'] === 'string' ? body['user'] : undefined;
       sendJson(ex.res, 200, { location: await deps.authorization.authorize(url, { decision, user }) });
     },
+    'GET cimd': (ex) => sendJson(ex.res, 200, deps.authorization.documents()),
+    'POST cimd': async (ex) => sendJson(ex.res, 201, deps.authorization.importDocument(await readJson(ex))),
     'POST reset': async (ex) => {
       await deps.reset();
       noContent(ex);

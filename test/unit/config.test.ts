@@ -108,6 +108,13 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
     value: -1,
     says: /^--refresh-reuse-leeway must be whole seconds from 0 to 86400, got -1$/,
   },
+  { key: 'cimd', value: 'maybe', says: /^--cimd must be true or false, got "maybe"$/ },
+  { key: 'cimdFetch', value: 'all', says: /^--cimd-fetch must be one of loopback, any, got "all"$/ },
+  {
+    key: 'cimdDocuments',
+    value: [{ client_id: 'https://app.example.com/?q=1', redirect_uris: ['https://app.example.com/cb'] }],
+    says: /^Failed to load the documents: cimd\[0\]: client_id must be a URL with a path\. Fix that document\.$/,
+  },
   { key: 'refreshAbsoluteLifetime', value: 'long', says: /^--refresh-absolute-lifetime must be whole seconds/ },
   { key: 'refreshIdleLifetime', value: 1.5, says: /^--refresh-idle-lifetime must be whole seconds/ },
 ];

@@ -37,6 +37,9 @@ describe('the options table', () => {
       resourceParam: 'on',
       tokenDialect: 'auth0',
       refreshReuseLeeway: 0,
+      cimd: false,
+      cimdFetch: 'loopback',
+      cimdDocuments: [],
       refreshAbsoluteLifetime: 2_592_000,
       refreshIdleLifetime: 1_296_000,
     });
@@ -64,7 +67,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(32);
+    expect(flags).toHaveLength(34);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
