@@ -12,8 +12,12 @@ const VERIFIER = 'f'.repeat(43);
 let server: RunningServer;
 let clientId: string;
 beforeAll(async () => {
-  server = await start({ fixtures: [{ client_id: 'fuzz-app', client_secret: 's'.repeat(40), redirect_uris: [REDIRECT] }] });
-  clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json['client_id'] as string;
+  server = await start({
+    fixtures: [{ client_id: 'fuzz-app', client_secret: 's'.repeat(40), redirect_uris: [REDIRECT] }],
+  });
+  clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json[
+    'client_id'
+  ] as string;
 });
 afterAll(() => server.close());
 
@@ -49,7 +53,20 @@ const PARAMS = [
 ];
 const value = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', 'code', 'S256', 'plain', 'none', REDIRECT, 'openid offline_access', 'https://api.example.com/', '%', '%zz', '\u0000', 'a'.repeat(300)),
+  fc.constantFrom(
+    '',
+    'code',
+    'S256',
+    'plain',
+    'none',
+    REDIRECT,
+    'openid offline_access',
+    'https://api.example.com/',
+    '%',
+    '%zz',
+    '\u0000',
+    'a'.repeat(300),
+  ),
   fc.constant('CLIENT'),
 );
 const pairs = fc.array(fc.tuple(fc.constantFrom(...PARAMS), value), { maxLength: 10 });
@@ -64,7 +81,14 @@ describe('fuzzed authorization requests', () => {
         fc.asyncProperty(pairs, fc.boolean(), async (list, withBase) => {
           const query = new URLSearchParams();
           if (withBase) {
-            for (const [k, v] of Object.entries({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', code_challenge: s256(VERIFIER), code_challenge_method: 'S256' })) query.append(k, v);
+            for (const [k, v] of Object.entries({
+              client_id: clientId,
+              redirect_uri: REDIRECT,
+              response_type: 'code',
+              code_challenge: s256(VERIFIER),
+              code_challenge_method: 'S256',
+            }))
+              query.append(k, v);
           }
           for (const [k, v] of list) query.append(k, fill(v));
           const before = snapshot();
@@ -86,21 +110,30 @@ describe('fuzzed authorization requests', () => {
     async () => {
       await check(
         '/oauth/token bodies',
-        fc.asyncProperty(pairs, fc.constantFrom('form', 'json', 'raw'), fc.string({ maxLength: 60 }), async (list, encoding, raw) => {
-          const fields = list.map(([k, v]) => [k, fill(v)] as const);
-          const body =
-            encoding === 'form'
-              ? new URLSearchParams(fields.map(([k, v]) => [k, v])).toString()
-              : encoding === 'json'
-                ? JSON.stringify(Object.fromEntries(fields))
-                : raw;
-          const type = encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
-          const before = snapshot();
-          const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type }, body });
-          await res.arrayBuffer();
-          expect(res.status, body).toBeLessThan(500);
-          if (res.status >= 400) expect(snapshot(), body).toBe(before);
-        }),
+        fc.asyncProperty(
+          pairs,
+          fc.constantFrom('form', 'json', 'raw'),
+          fc.string({ maxLength: 60 }),
+          async (list, encoding, raw) => {
+            const fields = list.map(([k, v]) => [k, fill(v)] as const);
+            const body =
+              encoding === 'form'
+                ? new URLSearchParams(fields.map(([k, v]) => [k, v])).toString()
+                : encoding === 'json'
+                  ? JSON.stringify(Object.fromEntries(fields))
+                  : raw;
+            const type = encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+            const before = snapshot();
+            const res = await fetch(`${server.url}/oauth/token`, {
+              method: 'POST',
+              headers: { 'content-type': type },
+              body,
+            });
+            await res.arrayBuffer();
+            expect(res.status, body).toBeLessThan(500);
+            if (res.status >= 400) expect(snapshot(), body).toBe(before);
+          },
+        ),
         RUNS,
       );
     },
