@@ -29,6 +29,7 @@ import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
 import { Drain } from './http/drain.js';
 import { type Exchange, exchangeOf, run } from './http/exchange.js';
+import { routedPath } from './http/issuer-path.js';
 import { OriginPolicy } from './http/origins.js';
 import { sentAnswer } from './http/sent.js';
 import { createJsonServerFallback } from './json-server.js';
@@ -212,13 +213,20 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     adminToken: config.adminToken,
     origins: new OriginPolicy({ corsOrigins: config.corsOrigin, issuer: () => issuer }),
   });
+  // An issuer with a path serves every endpoint under it (known once the server listens).
+  let issuerPath = '/';
+  const routed = (ex: Exchange): Exchange => {
+    if (issuerPath === '/') return ex;
+    const path = routedPath(ex.path, issuerPath);
+    return path === ex.path ? ex : { ...ex, path };
+  };
   const onUnexpected = (err: unknown, ex: Exchange) =>
     report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`);
 
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     const started = performance.now();
     drain.track(res);
-    const ex = exchangeOf(req, res);
+    const ex = routed(exchangeOf(req, res));
     const { handler, journaled } = route(ex);
     // One listener for all that waits on the end of the exchange: Node copies its list of listeners when there are several.
     res.on('close', () => {
@@ -244,6 +252,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = defaultIssuer(config.host, port).slice(0, -1);
   issuer = config.issuer ?? `${url}/`;
+  issuerPath = new URL(issuer).pathname;
   origin = url;
 
   let closing: Promise<void> | undefined;

@@ -9,8 +9,11 @@ export const PRM_PATH = '/.well-known/oauth-protected-resource';
 /** The MCP server's resource identifier: the URL a client connects to, and the audience of its tokens. */
 export const mcpResource = (issuer: string): string => `${issuer}mcp`;
 
-/** RFC 9728 §3.1: the path-inserted metadata URL of the resource. */
-export const prmUrl = (issuer: string): string => `${issuer.slice(0, -1)}${PRM_PATH}${MCP_PATH}`;
+/** RFC 9728 §3.1: the metadata URL of the resource, its path inserted after the well-known one. */
+export function prmUrl(issuer: string): string {
+  const resource = new URL(mcpResource(issuer));
+  return `${resource.origin}${PRM_PATH}${resource.pathname}`;
+}
 
 /** RFC 9728 protected resource metadata for /mcp. `scopes_supported` lists what the tools take; the admin scope is asked for by step-up. */
 export function prmDocument(issuer: string): Record<string, unknown> {
