@@ -3,13 +3,14 @@ import { type Config, readConfigFile, resolveConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { MODE_NAMES } from './failures/catalogue.js';
 import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
+import { type Sink, safeWriter } from './safe-write.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes, and what stops the server it starts. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; readonly columns?: number };
-  readonly stderr: { write(text: string): unknown };
+  readonly stdout: Sink & { readonly columns?: number };
+  readonly stderr: Sink;
   /** Resolves when the server should stop; by default on the first SIGINT or SIGTERM. */
   readonly stop?: Promise<unknown>;
 }
@@ -85,7 +86,7 @@ export async function main(
   try {
     const line = readCommandLine(argv, io.stdout.columns);
     if ('printed' in line) {
-      io.stdout.write(`${line.printed}\n`);
+      safeWriter(io.stdout)(`${line.printed}\n`);
       return 0;
     }
     return await serve(line.config, io);
@@ -95,18 +96,20 @@ export async function main(
 }
 
 async function serve(config: Config, io: CliIo): Promise<0> {
-  const server = await startServer(config);
-  // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
+  // Before the server listens: whoever reads the URL line or the URL file may send SIGTERM at once,
+  // and must get a clean stop.
   const stopped = io.stop ?? stopOnSignal();
-  const out = io.stdout;
-  out.write(`${server.url}\n`);
-  out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
-  out.write(`db: ${server.store.path}\n`);
+  const out = safeWriter(io.stdout);
+  const err = safeWriter(io.stderr);
+  const server = await startServer(config, { write: out, report: (line) => err(`${line}\n`) });
+  out(`${server.url}\n`);
+  out(`registration endpoint: ${server.registrationEndpoint}\n`);
+  out(`db: ${server.store.path}\n`);
   if (config.fixtures.length > 0) {
-    out.write(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
+    out(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
   }
   if (!isLoopback(config.host)) {
-    io.stderr.write(
+    err(
       `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
     );
   }
@@ -132,7 +135,8 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || /^(::ffff:)?127\./.test(h) || /^(0{0,4}:){1,7}:?0{0,3}1$/.test(h) || h === '::1';
 }
 
-function fatal(err: unknown, { stderr }: CliIo): number {
+function fatal(err: unknown, io: CliIo): number {
+  const stderr = { write: safeWriter(io.stderr) };
   if (err instanceof StartupError) {
     stderr.write(`[dcr-mock] ${err.message}\n`);
     return err.exitCode;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { usageError } from './errors.js';
 import { FailSpecError, type FailureRule, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { parseMsRange } from './ms-range.js';
@@ -101,3 +102,6 @@ export const checkMaxClients: Check<number> = (v) => {
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
   throw usageError(`--max-clients must be a whole number (0 or more), got ${show(v)}`);
 };
+
+/** Resolved against the working directory at start, so that a stop removes the same file. */
+export const checkUrlFile: Check<string> = (v) => resolve(nonEmptyString('url-file')(v, {}));

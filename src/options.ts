@@ -11,6 +11,7 @@ import {
   checkMaxClients,
   checkPort,
   checkSeed,
+  checkUrlFile,
   nonEmptyString,
   oneOf,
   optional,
@@ -195,6 +196,21 @@ export const OPTIONS = [
     value: { default: 'text', check: oneOf('log', LOG_FORMATS) },
     flag: { type: 'string', choices: LOG_FORMATS, help: 'request log format' },
     readme: { option: '`--log json`', meaning: 'one JSON line per request instead of text' },
+  }),
+  row('urlFile', {
+    value: { default: undefined, check: optional(checkUrlFile) },
+    flag: {
+      type: 'string',
+      requiresArg: true,
+      help: 'write the base URL to this file once listening (removed at stop), for scripts that start dcr-mock in the background',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--url-file FILE`',
+      default: 'none',
+      meaning:
+        'the base URL is written to `FILE` once dcr-mock listens, and removed when it stops: start it in the background and wait for the file (see [In scripts and CI](testing.md#in-scripts-and-ci))',
+    },
   }),
   row('ids', {
     value: { default: 'sequence', check: oneOf('ids', ID_SCHEMES) },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startCli } from '../support/processes.js';
+import { SUITE, ciRecipes, runScript } from '../support/recipes.js';
 
 // The package the way users get it: `npm pack`, installed into projects of their own next to the
 // user's own @playwright/test, then used there. A second copy of @playwright/test (the package's
@@ -89,6 +90,17 @@ describe('dcr-mock installed from its tarball into an ES module project', () => 
     } finally {
       await mock.stop();
     }
+  }, 60_000);
+
+  it("runs docs/testing.md's shell recipe for scripts and CI as written", async () => {
+    const cwd = dirs.esm;
+    writeFileSync(join(cwd, 'suite.mjs'), SUITE);
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ ...pkg, scripts: { test: 'node suite.mjs' } }));
+    const recipe = await runScript(['sh'], ciRecipes().script, cwd);
+    expect(recipe.code, recipe.stderr).toBe(0);
+    expect(recipe.stdout).toContain('suite: registration 201');
+    expect(readdirSync(cwd)).not.toContain('dcr-mock.url');
   }, 60_000);
 
   it("gives a Playwright test the dcrMock fixture, with the user's own @playwright/test", async () => {

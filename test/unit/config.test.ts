@@ -80,6 +80,7 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   },
   { key: 'quiet', value: 'maybe', says: /^--quiet must be true or false, got "maybe"$/ },
   { key: 'log', value: 'xml', says: /^--log must be one of text, json, got "xml"$/ },
+  { key: 'urlFile', value: '', says: /^--url-file must be a non-empty string, got ""$/ },
   { key: 'ids', value: 'uuid', says: /^--ids must be one of sequence, content, got "uuid"$/ },
   { key: 'oidcRules', value: 'yes', says: /^--oidc-rules must be true or false, got "yes"$/ },
   { key: 'initialAccessToken', value: 'semi;colon', says: /^--initial-access-token must be a Bearer token/ },

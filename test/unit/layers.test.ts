@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
  * included). A new module must be placed here; CONTRIBUTING.md shows the layers.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['show.ts', 'is-object.ts', 'version.ts', 'random.ts', 'clock.ts', 'ms-range.ts', 'suggest.ts', 'http/answer.ts'],
+  [
+    'show.ts',
+    'is-object.ts',
+    'version.ts',
+    'random.ts',
+    'clock.ts',
+    'ms-range.ts',
+    'suggest.ts',
+    'safe-write.ts',
+    'http/answer.ts',
+  ],
   ['errors.ts'],
   ['http/'],
   ['failures/', 'limits/'],
@@ -18,6 +28,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   [
     'discovery.ts',
     'log.ts',
+    'url-file.ts',
     'control/',
     'inspector/',
     'json-server.ts',
