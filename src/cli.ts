@@ -1,11 +1,8 @@
-import yargs from 'yargs';
-import { type Config, readConfigFile, resolveConfig } from './config.js';
+import { readCommandLine } from './command-line.js';
+import type { Config } from './config.js';
 import { StartupError } from './errors.js';
-import { MODE_NAMES } from './failures/catalogue.js';
-import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
 import { type Sink, safeWriter } from './safe-write.js';
 import { startServer } from './server.js';
-import { VERSION } from './version.js';
 
 /** Where the CLI writes, and what stops the server it starts. */
 export interface CliIo {
@@ -13,69 +10,6 @@ export interface CliIo {
   readonly stderr: Sink;
   /** Resolves when the server should stop; by default on the first SIGINT or SIGTERM. */
   readonly stop?: Promise<unknown>;
-}
-
-/**
- * Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. Returns the
- * arguments and what yargs printed for --help or --version.
- */
-function parseArgs(argv: readonly string[], columns: number | undefined) {
-  const parser = yargs()
-    .scriptName('dcr-mock')
-    .usage("$0 [options]\n\nA local emulator of Auth0's Dynamic Client Registration endpoint (POST /oidc/register).")
-    .env('DCR_MOCK');
-  for (const option of OPTIONS) {
-    if (!option.flag) continue;
-    const { help, helpDefault: _, ...spec } = option.flag;
-    parser.option(flagName(option.name), { ...spec, describe: help, defaultDescription: helpDefault(option) });
-  }
-  let output = '';
-  const args = parser
-    .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
-    .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
-    .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
-    .example("$0 --fail 'service_unavailable:rate=0.25'", 'a seeded 25% of registrations get 503')
-    .example(
-      '$0 --profile rfc7591 --initial-access-token @tokens.txt',
-      'RFC 7591/7592, registration protected by the tokens in tokens.txt',
-    )
-    .example('$0 --max-clients 10 --rate-limit auth0', "a free Auth0 tenant's limits")
-    .example('$0 --fixtures fixtures/clients.json', 'start with three known clients')
-    .epilog(
-      `Failure modes: ${MODE_NAMES.join(', ')}.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`,
-    )
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, columns || 110))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      // yargs spreads some messages (bad choices) over lines; the reason is printed as one.
-      const why = (err?.message ?? msg).replace(/\s*\n\s*/g, ' ');
-      throw new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
-    })
-    .parseSync([...argv], {}, (_err, _argv, printed) => {
-      output = printed;
-    });
-  return { args, output };
-}
-
-/** The options a flag sets: every row with a flag but `--config`, which names the file under them. */
-const FLAG_NAMES = OPTIONS.flatMap(({ name, flag }) => (flag && name !== 'config' ? [name] : []));
-
-/**
- * What a command line asks for: the text of --help or --version, or a checked configuration to serve, from
- * the flags, the DCR_MOCK_* variables and the config file. Throws a StartupError when an option is wrong.
- */
-export function readCommandLine(argv: readonly string[], columns?: number): { printed: string } | { config: Config } {
-  const { args, output } = parseArgs(argv, columns);
-  if (args['help'] || args['version']) return { printed: output };
-  const configFile = args['config'] as string | undefined;
-  const file = readConfigFile(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
-  const flags: Record<string, unknown> = {};
-  for (const name of FLAG_NAMES) flags[name] = args[name];
-  return { config: resolveConfig(file, flags) };
 }
 
 /** Runs dcr-mock with these arguments (without node and the script) until stopped; resolves with the exit code. */

@@ -77,8 +77,12 @@ export const OPTIONS = [
   }),
   row('db', {
     value: { default: './db.json', check: nonEmptyString('db') },
-    flag: { type: 'string', help: 'lowdb JSON file (created if missing), or :memory:' },
-    readme: { option: '`--db`', meaning: 'the lowdb file (created if missing), or `:memory:` to keep nothing' },
+    flag: { type: 'string', help: 'lowdb JSON file (created if missing), or :memory:; also the one argument' },
+    readme: {
+      option: '`--db`',
+      meaning:
+        'the lowdb file (created if missing), or `:memory:` to keep nothing; `dcr-mock clients.json`, as json-server takes it, is `--db clients.json`',
+    },
   }),
   row('seed', {
     value: { default: 'dcr-mock', check: checkSeed },
@@ -314,6 +318,9 @@ void everyOptionHasARow;
 
 /** An option's flag: its name in kebab-case, as DCR_MOCK_<NAME> is in upper snake case. */
 export const flagName = (name: OptionName): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The variable an option reads: DCR_MOCK_ and its name in upper snake case (`DCR_MOCK_ADMIN_TOKEN`). */
+export const envName = (name: OptionName): string => `DCR_MOCK_${flagName(name).toUpperCase().replaceAll('-', '_')}`;
 
 /** --help's `[default: …]` of a row, if it shows one. */
 export function helpDefault(option: OptionRow): string | undefined {
