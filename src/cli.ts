@@ -1,6 +1,8 @@
-import { readCommandLine } from './command-line.js';
+import { CliOutput } from './cli-output.js';
+import { type CommandLine, readCommandLine, wantedLogFormat } from './command-line.js';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
+import { ruleSpec } from './failures/spec.js';
 import { type Sink, safeWriter } from './safe-write.js';
 import { startServer } from './server.js';
 
@@ -17,34 +19,47 @@ export async function main(
   argv: readonly string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  let output = new CliOutput(wantedLogFormat(argv), io);
   try {
     const line = readCommandLine(argv, io.stdout.columns);
     if ('printed' in line) {
       safeWriter(io.stdout)(`${line.printed}\n`);
       return 0;
     }
-    return await serve(line.config, io);
+    output = new CliOutput(line.config.log, io);
+    return await serve(line, output, io.stop);
   } catch (err) {
-    return fatal(err, io);
+    return fatal(err, output);
   }
 }
 
-async function serve(config: Config, io: CliIo): Promise<0> {
+async function serve(
+  { config, configFile, fixturesFrom }: Extract<CommandLine, { config: Config }>,
+  output: CliOutput,
+  stop: Promise<unknown> | undefined,
+): Promise<0> {
   // Before the server listens: whoever reads the URL line or the URL file may send SIGTERM at once,
   // and must get a clean stop.
-  const stopped = io.stop ?? stopOnSignal();
-  const out = safeWriter(io.stdout);
-  const err = safeWriter(io.stderr);
-  const server = await startServer(config, { write: out, report: (line) => err(`${line}\n`) });
-  out(`${server.url}\n`);
-  out(`registration endpoint: ${server.registrationEndpoint}\n`);
-  out(`db: ${server.store.path}\n`);
-  if (config.fixtures.length > 0) {
-    out(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
-  }
+  const stopped = stop ?? stopOnSignal();
+  const server = await startServer(config, { write: output.request, report: output.report });
+  const { fixtures, latency } = config;
+  output.start({
+    url: server.url,
+    registrationEndpoint: server.registrationEndpoint,
+    db: server.store.path,
+    inspector: `${server.url}/`,
+    profile: config.profile,
+    config: configFile,
+    fixtures:
+      fixtures.length === 0
+        ? undefined
+        : { clients: fixtures.length, stored: server.fixturesAdded, from: fixturesFrom ?? 'code' },
+    failures: config.failures.map(ruleSpec),
+    latency: latency === undefined ? undefined : latency[0] === latency[1] ? `${latency[0]}` : latency.join('-'),
+  });
   if (!isLoopback(config.host)) {
-    err(
-      `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
+    output.warn(
+      `listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.`,
     );
   }
   await stopped;
@@ -69,19 +84,16 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || /^(::ffff:)?127\./.test(h) || /^(0{0,4}:){1,7}:?0{0,3}1$/.test(h) || h === '::1';
 }
 
-function fatal(err: unknown, io: CliIo): number {
-  const stderr = { write: safeWriter(io.stderr) };
+function fatal(err: unknown, output: CliOutput): number {
   if (err instanceof StartupError) {
-    stderr.write(`[dcr-mock] ${err.message}\n`);
+    output.fail(err.message, err.exitCode);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-    stderr.write(
-      `[dcr-mock] Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).\n`,
-    );
+    output.fail(`Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).`, 1);
     return 1;
   }
-  stderr.write(`[dcr-mock] Failed to start: ${e?.stack ?? String(err)}\n`);
+  output.fail(`Failed to start: ${e?.stack ?? String(err)}`, 1);
   return 1;
 }

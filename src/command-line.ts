@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { type Config, fromSource, readConfigFile, resolveConfig } from './config.js';
 import { usageError } from './errors.js';
 import { MODE_NAMES } from './failures/catalogue.js';
+import type { LogFormat } from './log.js';
 import { DEFAULT_CONFIG_FILE, OPTIONS, envName, flagName, helpDefault } from './options.js';
 import { show } from './show.js';
 import { didYouMean } from './suggest.js';
@@ -16,6 +17,8 @@ export type CommandLine =
       readonly config: Config;
       /** The config file read, absolute: the one --config named, or dcr-mock.config.json found in the working directory. */
       readonly configFile: string | undefined;
+      /** Where the fixtures were read: their file, absolute, or the config file that holds them. */
+      readonly fixturesFrom: string | undefined;
     };
 
 const FLAGGED = OPTIONS.filter((o) => o.flag !== undefined);
@@ -49,10 +52,25 @@ export function readCommandLine(
   const configFile = resolve(named ?? DEFAULT_CONFIG_FILE);
   const explicit = named !== undefined;
   const file = readConfigFile(configFile, explicit);
+  const fixtures = [flags, variables, file].map((layer) => layer['fixtures']).find((v) => v !== undefined);
   return {
     config: resolveConfig(file, variables, flags),
     configFile: explicit || existsSync(configFile) ? configFile : undefined,
+    fixturesFrom: typeof fixtures === 'string' ? resolve(fixtures) : fixtures === undefined ? undefined : configFile,
   };
+}
+
+/**
+ * The log format a command line asks for, read before anything is checked, so that a refusal of the
+ * command line itself is printed as the rest would be: `--log json` or DCR_MOCK_LOG=json.
+ */
+export function wantedLogFormat(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LogFormat {
+  let format = env['DCR_MOCK_LOG'];
+  argv.forEach((arg, i) => {
+    if (arg === '--log') format = argv[i + 1];
+    else if (arg.startsWith('--log=')) format = arg.slice('--log='.length);
+  });
+  return format === 'json' ? 'json' : 'text';
 }
 
 /** yargs reads the flags and writes --help; dcr-mock itself refuses what is wrong, in its own words. */

@@ -198,8 +198,16 @@ export const OPTIONS = [
   }),
   row('log', {
     value: { default: 'text', check: oneOf('log', LOG_FORMATS) },
-    flag: { type: 'string', choices: LOG_FORMATS, help: 'request log format' },
-    readme: { option: '`--log json`', meaning: 'one JSON line per request instead of text' },
+    flag: {
+      type: 'string',
+      choices: LOG_FORMATS,
+      help: 'output format; json: every line a JSON object (start-up, requests, warnings, errors)',
+    },
+    readme: {
+      option: '`--log json`',
+      meaning:
+        'every line printed is a JSON object: the start record, one per request, warnings and errors (see [What it prints](#what-it-prints))',
+    },
   }),
   row('urlFile', {
     value: { default: undefined, check: optional(checkUrlFile) },

@@ -289,7 +289,9 @@ describe('a running server', () => {
     } finally {
       expect(await mock.stop()).toBe(0);
     }
-    const logged = (await mock.exit).stdout.split('\n').slice(3, -1).map(parse);
+    // Five start-up lines in text, one start record in JSON.
+    const startup = args.includes('json') ? 1 : 5;
+    const logged = (await mock.exit).stdout.split('\n').slice(startup, -1).map(parse);
     const expected = args.includes('--quiet')
       ? []
       : [

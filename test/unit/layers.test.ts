@@ -38,7 +38,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ],
   ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
   ['server.ts'],
-  ['index.ts', 'command-line.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
+  ['index.ts', 'command-line.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];
 
 const SRC = join(import.meta.dirname, '../../src');
