@@ -22,6 +22,7 @@ import { ID_SCHEMES } from './registration/content-ids.js';
 import { PROFILES } from './registration/profiles.js';
 import { readVerificationKeys } from './registration/statement-keys.js';
 import { LOG_FORMATS } from './log.js';
+import { FAILURE_RULE, FIXTURES, type JsonSchema, MS_RANGE, wholeNumber } from './option-schemas.js';
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
 
@@ -56,6 +57,8 @@ export interface OptionRow<N extends OptionName = OptionName> {
   readonly readme?: Readme;
   /** A field of Config: its default and how a value from any source is checked and normalised. */
   readonly value?: { readonly default: unknown; readonly check: Check<unknown> };
+  /** Its JSON Schema in a config file, when the one its flag implies is not enough (config.schema.json). */
+  readonly schema?: JsonSchema;
 }
 
 type RowSpec<N extends OptionName> = Omit<OptionRow<N>, 'name' | 'value'> &
@@ -66,6 +69,7 @@ const row = <const N extends OptionName>(name: N, spec: RowSpec<N>): OptionRow<N
 /** Every option, in the order of --help and the README. */
 export const OPTIONS = [
   row('port', {
+    schema: wholeNumber(0, 65535),
     value: { default: 4000, check: checkPort },
     flag: { alias: 'p', type: 'string', help: 'port to listen on; 0 picks a free one' },
     readme: { option: '`-p, --port`', meaning: 'port; `0` picks a free one (the first line printed tells which)' },
@@ -85,6 +89,7 @@ export const OPTIONS = [
     },
   }),
   row('seed', {
+    schema: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'number' }] },
     value: { default: 'dcr-mock', check: checkSeed },
     flag: { type: 'string', help: 'seed of every generated value' },
     readme: { option: '`--seed`', meaning: 'seed of every generated value (string or number)' },
@@ -116,13 +121,22 @@ export const OPTIONS = [
     },
   }),
   // The rules of --fail and of this option, in that order; a config file or code gives it.
-  row('failures', { value: { default: [], check: checkFailures } }),
+  row('failures', {
+    value: { default: [], check: checkFailures },
+    schema: {
+      type: 'array',
+      items: FAILURE_RULE,
+      description: 'failure rules in force from the start, after those of --fail: specs or rule objects',
+    },
+  }),
   row('latency', {
+    schema: MS_RANGE,
     value: { default: undefined, check: optional(checkLatency) },
     flag: { type: 'string', help: 'delay every registration: MS or MIN-MAX', helpDefault: '0' },
     readme: { option: '`--latency MS` or `MIN-MAX`', default: '`0`', meaning: 'delay every registration answer' },
   }),
   row('fixtures', {
+    schema: FIXTURES,
     value: { default: [], check: (v) => loadFixtures(v) },
     flag: {
       type: 'string',
@@ -145,6 +159,7 @@ export const OPTIONS = [
     },
   }),
   row('issuer', {
+    schema: { type: 'string', pattern: '^https?://' },
     value: { default: undefined, check: optional(checkIssuer) },
     flag: { type: 'string', help: 'issuer and base of advertised endpoints', helpDefault: 'http://HOST:PORT/' },
     readme: {
@@ -163,6 +178,7 @@ export const OPTIONS = [
     },
   }),
   row('adminToken', {
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]+$' },
     value: { default: undefined, check: optional(checkAdminToken) },
     flag: {
       type: 'string',
@@ -225,6 +241,7 @@ export const OPTIONS = [
     },
   }),
   row('ids', {
+    schema: { type: 'string', enum: ID_SCHEMES },
     value: { default: 'sequence', check: oneOf('ids', ID_SCHEMES) },
     flag: {
       type: 'string',
@@ -267,6 +284,7 @@ export const OPTIONS = [
     },
   }),
   row('maxClients', {
+    schema: wholeNumber(0),
     value: { default: undefined, check: optional(checkMaxClients) },
     flag: {
       type: 'string',
@@ -281,6 +299,12 @@ export const OPTIONS = [
     },
   }),
   row('rateLimit', {
+    schema: {
+      anyOf: [
+        { type: 'number', exclusiveMinimum: 0 },
+        { type: 'string', pattern: '^\\s*(auth0|\\d+(\\.\\d+)?(/\\d+)?)\\s*$' },
+      ],
+    },
     value: { default: undefined, check: optional(parseRateLimit) },
     flag: {
       type: 'string',
@@ -294,6 +318,7 @@ export const OPTIONS = [
     },
   }),
   row('softwareStatementKey', {
+    schema: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
     value: { default: undefined, check: optional(readVerificationKeys) },
     flag: {
       type: 'string',

@@ -103,6 +103,23 @@ describe('dcr-mock installed from its tarball into an ES module project', () => 
     expect(readdirSync(cwd)).not.toContain('dcr-mock.url');
   }, 60_000);
 
+  it('reads a config file that names the shipped JSON Schema in $schema, as docs/options.md shows', async () => {
+    const cwd = dirs.esm;
+    const schema = join(cwd, 'node_modules/dcr-mock/config.schema.json');
+    expect(readFileSync(schema, 'utf8')).toBe(readFileSync(join(ROOT, 'config.schema.json'), 'utf8'));
+    const { stdout } = await run(process.execPath, ['-p', "require.resolve('dcr-mock/config.schema.json')"], { cwd });
+    expect(stdout.trim()).toBe(schema);
+    const config = { $schema: './node_modules/dcr-mock/config.schema.json', seed: 'with-schema', port: 0 };
+    writeFileSync(join(cwd, 'dcr-mock.config.json'), JSON.stringify(config));
+    const mock = await startCli(['--db', ':memory:', '--quiet'], { npx: true, cwd, startMs: 60_000 });
+    try {
+      expect(await mock.waitForLine(/^config: /)).toBe(`config: ${join(cwd, 'dcr-mock.config.json')}`);
+    } finally {
+      await mock.stop();
+      rmSync(join(cwd, 'dcr-mock.config.json'));
+    }
+  }, 60_000);
+
   it("gives a Playwright test the dcrMock fixture, with the user's own @playwright/test", async () => {
     const cwd = dirs.esm;
     writeFileSync(join(cwd, 'registration.spec.ts'), SPEC);

@@ -18,6 +18,7 @@ describe('npm pack', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'db.json',
+      'config.schema.json',
       'README.md',
       'package.json',
     ]) {
@@ -26,7 +27,9 @@ describe('npm pack', () => {
   });
 
   it('ships nothing else', () => {
-    const extra = files.filter((f) => !/^(dist\/|fixtures\/|db\.json$|README\.md$|package\.json$|LICENSE$)/.test(f));
+    const extra = files.filter(
+      (f) => !/^(dist\/|fixtures\/|db\.json$|config\.schema\.json$|README\.md$|package\.json$|LICENSE$)/.test(f),
+    );
     expect(extra).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map') || f.includes('.test.'))).toEqual([]);
   });

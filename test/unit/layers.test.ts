@@ -36,7 +36,16 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'json-server-undo.ts',
     'json-server-answer.ts',
   ],
-  ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
+  [
+    'option-types.ts',
+    'option-checks.ts',
+    'option-schemas.ts',
+    'options.ts',
+    'options-markdown.ts',
+    'config-schema.ts',
+    'config.ts',
+    'app.ts',
+  ],
   ['server.ts'],
   ['index.ts', 'command-line.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];
