@@ -1,6 +1,8 @@
 // Writes the options table, made from src/options.ts, into docs/options.md between its
-// <!-- options:start --> and <!-- options:end --> markers. `npm run docs:options` builds first.
+// <!-- options:start --> and <!-- options:end --> markers, and the config file's JSON Schema made from the
+// same rows into config.schema.json. `npm run docs:options` builds first.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { CONFIG_SCHEMA_FILE, configSchemaText } from '../dist/config-schema.js';
 import { END_MARKER, START_MARKER, optionsMarkdown, withOptionsTable } from '../dist/options-markdown.js';
 
 const NEW_PAGE = `# Options
@@ -16,3 +18,9 @@ for (const { file, name, anchors } of pages) {
   if (updated !== text) writeFileSync(file, updated);
   console.log(`${name}: ${updated === text ? 'up to date' : 'options table rewritten'}`);
 }
+
+const schemaFile = new URL(`../${CONFIG_SCHEMA_FILE}`, import.meta.url);
+const schema = configSchemaText();
+const current = existsSync(schemaFile) ? readFileSync(schemaFile, 'utf8') : '';
+if (schema !== current) writeFileSync(schemaFile, schema);
+console.log(`${CONFIG_SCHEMA_FILE}: ${schema === current ? 'up to date' : 'rewritten'}`);

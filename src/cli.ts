@@ -1,83 +1,17 @@
-import yargs from 'yargs';
-import { type Config, readConfigFile, resolveConfig } from './config.js';
+import { CliOutput } from './cli-output.js';
+import { type CommandLine, readCommandLine, wantedLogFormat } from './command-line.js';
+import type { Config } from './config.js';
 import { StartupError } from './errors.js';
-import { CATALOGUE, DEFAULT_ENDPOINT, MODE_NAMES } from './failures/catalogue.js';
-import { DEFAULT_CONFIG_FILE, OPTIONS, flagName, helpDefault } from './options.js';
+import { ruleSpec } from './failures/spec.js';
+import { type Sink, safeWriter } from './safe-write.js';
 import { startServer } from './server.js';
-import { VERSION } from './version.js';
 
 /** Where the CLI writes, and what stops the server it starts. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; readonly columns?: number };
-  readonly stderr: { write(text: string): unknown };
+  readonly stdout: Sink & { readonly columns?: number };
+  readonly stderr: Sink;
   /** Resolves when the server should stop; by default on the first SIGINT or SIGTERM. */
   readonly stop?: Promise<unknown>;
-}
-
-/**
- * Parses flags and DCR_MOCK_* variables; no yargs defaults, so a config file can sit under them. Returns the
- * arguments and what yargs printed for --help or --version.
- */
-function parseArgs(argv: readonly string[], columns: number | undefined) {
-  const parser = yargs()
-    .scriptName('dcr-mock')
-    .usage("$0 [options]\n\nA local emulator of Auth0's Dynamic Client Registration endpoint (POST /oidc/register).")
-    .env('DCR_MOCK');
-  for (const option of OPTIONS) {
-    if (!option.flag) continue;
-    const { help, helpDefault: _, ...spec } = option.flag;
-    parser.option(flagName(option.name), { ...spec, describe: help, defaultDescription: helpDefault(option) });
-  }
-  let output = '';
-  const args = parser
-    .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
-    .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
-    .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
-    .example("$0 --fail 'service_unavailable:rate=0.25'", 'a seeded 25% of registrations get 503')
-    .example(
-      '$0 --profile rfc7591 --initial-access-token @tokens.txt',
-      'RFC 7591/7592, registration protected by the tokens in tokens.txt',
-    )
-    .example('$0 --max-clients 10 --rate-limit auth0', "a free Auth0 tenant's limits")
-    .example('$0 --fixtures fixtures/clients.json', 'start with three known clients')
-    .example('$0 --login consent', '/authorize shows an Accept/Decline page instead of redirecting at once')
-    .example("$0 --api 'https://api.example.com/:read:items'", 'declare an API: tokens for it, its scopes only')
-    .example('$0 --fail token:invalid_grant:times=1', 'the next token request gets 403 invalid_grant')
-    .epilog(
-      `Failure modes: ${MODE_NAMES.join(', ')}.\nOther endpoints (ENDPOINT:MODE): ${CATALOGUE.endpointNames.filter((e) => e !== DEFAULT_ENDPOINT).join(', ')}; their modes: docs/authorization.md.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`,
-    )
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, columns || 110))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      // yargs spreads some messages (bad choices) over lines; the reason is printed as one.
-      const why = (err?.message ?? msg).replace(/\s*\n\s*/g, ' ');
-      throw new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
-    })
-    .parseSync([...argv], {}, (_err, _argv, printed) => {
-      output = printed;
-    });
-  return { args, output };
-}
-
-/** The options a flag sets: every row with a flag but `--config`, which names the file under them. */
-const FLAG_NAMES = OPTIONS.flatMap(({ name, flag }) => (flag && name !== 'config' ? [name] : []));
-
-/**
- * What a command line asks for: the text of --help or --version, or a checked configuration to serve, from
- * the flags, the DCR_MOCK_* variables and the config file. Throws a StartupError when an option is wrong.
- */
-export function readCommandLine(argv: readonly string[], columns?: number): { printed: string } | { config: Config } {
-  const { args, output } = parseArgs(argv, columns);
-  if (args['help'] || args['version']) return { printed: output };
-  const configFile = args['config'] as string | undefined;
-  const file = readConfigFile(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
-  const flags: Record<string, unknown> = {};
-  for (const name of FLAG_NAMES) flags[name] = args[name];
-  return { config: resolveConfig(file, flags) };
 }
 
 /** Runs dcr-mock with these arguments (without node and the script) until stopped; resolves with the exit code. */
@@ -85,32 +19,47 @@ export async function main(
   argv: readonly string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  let output = new CliOutput(wantedLogFormat(argv), io);
   try {
     const line = readCommandLine(argv, io.stdout.columns);
     if ('printed' in line) {
-      io.stdout.write(`${line.printed}\n`);
+      safeWriter(io.stdout)(`${line.printed}\n`);
       return 0;
     }
-    return await serve(line.config, io);
+    output = new CliOutput(line.config.log, io);
+    return await serve(line, output, io.stop);
   } catch (err) {
-    return fatal(err, io);
+    return fatal(err, output);
   }
 }
 
-async function serve(config: Config, io: CliIo): Promise<0> {
-  const server = await startServer(config);
-  // Before the URL line: whoever reads it may send SIGTERM at once, and must get a clean stop.
-  const stopped = io.stop ?? stopOnSignal();
-  const out = io.stdout;
-  out.write(`${server.url}\n`);
-  out.write(`registration endpoint: ${server.registrationEndpoint}\n`);
-  out.write(`db: ${server.store.path}\n`);
-  if (config.fixtures.length > 0) {
-    out.write(`fixtures: ${config.fixtures.length} clients, ${server.fixturesAdded} newly stored\n`);
-  }
+async function serve(
+  { config, configFile, fixturesFrom }: Extract<CommandLine, { config: Config }>,
+  output: CliOutput,
+  stop: Promise<unknown> | undefined,
+): Promise<0> {
+  // Before the server listens: whoever reads the URL line or the URL file may send SIGTERM at once,
+  // and must get a clean stop.
+  const stopped = stop ?? stopOnSignal();
+  const server = await startServer(config, { write: output.request, report: output.report });
+  const { fixtures, latency } = config;
+  output.start({
+    url: server.url,
+    registrationEndpoint: server.registrationEndpoint,
+    db: server.store.path,
+    inspector: `${server.url}/`,
+    profile: config.profile,
+    config: configFile,
+    fixtures:
+      fixtures.length === 0
+        ? undefined
+        : { clients: fixtures.length, stored: server.fixturesAdded, from: fixturesFrom ?? 'code' },
+    failures: config.failures.map(ruleSpec),
+    latency: latency === undefined ? undefined : latency[0] === latency[1] ? `${latency[0]}` : latency.join('-'),
+  });
   if (!isLoopback(config.host)) {
-    io.stderr.write(
-      `[dcr-mock] Warning: listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.\n`,
+    output.warn(
+      `listening on ${config.host}, reachable from other machines. Secrets are fake and stored in clear; bind to 127.0.0.1 unless you mean it.`,
     );
   }
   await stopped;
@@ -135,18 +84,16 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || /^(::ffff:)?127\./.test(h) || /^(0{0,4}:){1,7}:?0{0,3}1$/.test(h) || h === '::1';
 }
 
-function fatal(err: unknown, { stderr }: CliIo): number {
+function fatal(err: unknown, output: CliOutput): number {
   if (err instanceof StartupError) {
-    stderr.write(`[dcr-mock] ${err.message}\n`);
+    output.fail(err.message, err.exitCode);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-    stderr.write(
-      `[dcr-mock] Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).\n`,
-    );
+    output.fail(`Failed to listen: ${e.message}. Choose another --port or --host (--port 0 picks a free port).`, 1);
     return 1;
   }
-  stderr.write(`[dcr-mock] Failed to start: ${e?.stack ?? String(err)}\n`);
+  output.fail(`Failed to start: ${e?.stack ?? String(err)}`, 1);
   return 1;
 }

@@ -190,5 +190,11 @@ export class StartupError extends Error {
   }
 }
 
-export const usageError = (why: string): StartupError =>
-  new StartupError(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
+/** A bad option: exit code 2, and `why` kept apart, so that the one who merges the options can say where it was set. */
+export class UsageError extends StartupError {
+  constructor(readonly why: string) {
+    super(`Failed to read the options: ${why}. Run dcr-mock --help for the list.`, 2);
+  }
+}
+
+export const usageError = (why: string): StartupError => new UsageError(why);

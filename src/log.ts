@@ -16,7 +16,8 @@ export type RequestLogger = (record: RequestRecord) => void;
 
 export function createRequestLogger(format: LogFormat, write: (line: string) => void): RequestLogger {
   if (format === 'json') {
-    return ({ at, ...rest }) => write(`${JSON.stringify({ time: new Date(at).toISOString(), ...rest })}\n`);
+    return ({ at, ...rest }) =>
+      write(`${JSON.stringify({ time: new Date(at).toISOString(), event: 'request', ...rest })}\n`);
   }
   return ({ method, path, status, ms, failure }) =>
     write(`${method} ${path} ${status} ${ms.toFixed(1)}ms${failure ? ` failure=${failure}` : ''}\n`);

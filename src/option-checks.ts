@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import { usageError } from './errors.js';
 import { FailSpecError, type FailureRule, parseFailSpec, toFailureRule } from './failures/spec.js';
 import { parseMsRange } from './ms-range.js';
 import { show } from './show.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * Checks and normalises one option's value, from a flag, a variable, a config file or code alike; `all`
@@ -13,7 +15,8 @@ export const oneOf =
   <T extends string>(flag: string, allowed: readonly T[]): Check<T> =>
   (v) => {
     if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-    throw usageError(`--${flag} must be one of ${allowed.join(', ')}, got ${show(v)}`);
+    const meant = typeof v === 'string' ? didYouMean(v, allowed) : '';
+    throw usageError(`--${flag} must be one of ${allowed.join(', ')}, got ${show(v)}${meant}`);
   };
 
 export const nonEmptyString =
@@ -63,24 +66,34 @@ export const checkClock: Check<Date> = (v) => {
   throw usageError(`--clock must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got ${show(v)}`);
 };
 
-/** `--fail` (the CLI's, in `all.fail`) first, then the `failures` option: rule objects or specs. */
+/**
+ * `--fail` (the CLI's, in `all.fail`) first, then the `failures` option: rule objects or specs. A bad rule
+ * of --fail says so, as --fail and the failures option may come from different places.
+ */
 export const checkFailures: Check<readonly FailureRule[]> = (v, all) => {
   const fromFlags = all['fail'] === undefined ? [] : [all['fail']].flat();
   if (!Array.isArray(v)) throw usageError(`failures must be an array of rules or specs, got ${show(v)}`);
-  try {
-    return [
-      ...fromFlags.flatMap((spec) => {
-        if (typeof spec !== 'string') throw new FailSpecError(`--fail must be a spec string, got ${show(spec)}`);
+  const rules = (where: string, parse: () => FailureRule[]) => {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof FailSpecError) throw usageError(`bad failure rule${where}: ${err.message}`);
+      throw err;
+    }
+  };
+  return [
+    ...rules(' in --fail', () =>
+      fromFlags.flatMap((spec) => {
+        if (typeof spec !== 'string') throw new FailSpecError(`it must be a spec string, got ${show(spec)}`);
         return parseFailSpec(spec);
       }),
-      ...v.flatMap((item, i) =>
+    ),
+    ...rules('', () =>
+      v.flatMap((item, i) =>
         typeof item === 'string' ? parseFailSpec(item) : [toFailureRule(item, `failures[${i}]`)],
       ),
-    ];
-  } catch (err) {
-    if (err instanceof FailSpecError) throw usageError(`bad failure rule: ${err.message}`);
-    throw err;
-  }
+    ),
+  ];
 };
 
 const MAX_LATENCY_MS = 300_000;
@@ -110,3 +123,6 @@ export const seconds =
     if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= max) return n;
     throw usageError(`--${flag} must be whole seconds from 0 to ${max}, got ${show(v)}`);
   };
+
+/** Resolved against the working directory at start, so that a stop removes the same file. */
+export const checkUrlFile: Check<string> = (v) => resolve(nonEmptyString('url-file')(v, {}));

@@ -31,6 +31,8 @@ export interface DcrMockOptions {
   quiet?: boolean;
   /** Request log format. Default text. */
   log?: LogFormat;
+  /** A file to write the base URL to once listening; removed at stop. Relative to the working directory. */
+  urlFile?: string;
   /** Failure rules in force from the start: rule objects or specs such as "rate_limited:times=2". */
   failures?: ReadonlyArray<FailureRuleInput | string>;
   /** The CLI's --fail: specs, each like "server_error:rate=0.25". */
@@ -103,6 +105,8 @@ export interface Config {
   readonly clock: Date | undefined;
   readonly quiet: boolean;
   readonly log: LogFormat;
+  /** Absolute. */
+  readonly urlFile: string | undefined;
   /** --fail and the failures option, in that order. */
   readonly failures: readonly FailureRule[];
   readonly latency: readonly [number, number] | undefined;

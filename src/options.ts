@@ -11,6 +11,7 @@ import {
   checkMaxClients,
   checkPort,
   checkSeed,
+  checkUrlFile,
   nonEmptyString,
   seconds,
   oneOf,
@@ -29,6 +30,7 @@ import { TOKEN_DIALECTS } from './authorization/tokens.js';
 import { loadUsers } from './authorization/user-file.js';
 import { CIMD_FETCH } from './authorization/cimd.js';
 import { loadCimdDocuments } from './authorization/cimd-file.js';
+import { FAILURE_RULE, FIXTURES, type JsonSchema, MS_RANGE, wholeNumber } from './option-schemas.js';
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
 
@@ -63,6 +65,8 @@ export interface OptionRow<N extends OptionName = OptionName> {
   readonly readme?: Readme;
   /** A field of Config: its default and how a value from any source is checked and normalised. */
   readonly value?: { readonly default: unknown; readonly check: Check<unknown> };
+  /** Its JSON Schema in a config file, when the one its flag implies is not enough (config.schema.json). */
+  readonly schema?: JsonSchema;
 }
 
 type RowSpec<N extends OptionName> = Omit<OptionRow<N>, 'name' | 'value'> &
@@ -73,6 +77,7 @@ const row = <const N extends OptionName>(name: N, spec: RowSpec<N>): OptionRow<N
 /** Every option, in the order of --help and the README. */
 export const OPTIONS = [
   row('port', {
+    schema: wholeNumber(0, 65535),
     value: { default: 4000, check: checkPort },
     flag: { alias: 'p', type: 'string', help: 'port to listen on; 0 picks a free one' },
     readme: { option: '`-p, --port`', meaning: 'port; `0` picks a free one (the first line printed tells which)' },
@@ -84,10 +89,15 @@ export const OPTIONS = [
   }),
   row('db', {
     value: { default: './db.json', check: nonEmptyString('db') },
-    flag: { type: 'string', help: 'lowdb JSON file (created if missing), or :memory:' },
-    readme: { option: '`--db`', meaning: 'the lowdb file (created if missing), or `:memory:` to keep nothing' },
+    flag: { type: 'string', help: 'lowdb JSON file (created if missing), or :memory:; also the one argument' },
+    readme: {
+      option: '`--db`',
+      meaning:
+        'the lowdb file (created if missing), or `:memory:` to keep nothing; `dcr-mock clients.json`, as json-server takes it, is `--db clients.json`',
+    },
   }),
   row('seed', {
+    schema: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'number' }] },
     value: { default: 'dcr-mock', check: checkSeed },
     flag: { type: 'string', help: 'seed of every generated value' },
     readme: { option: '`--seed`', meaning: 'seed of every generated value (string or number)' },
@@ -119,13 +129,22 @@ export const OPTIONS = [
     },
   }),
   // The rules of --fail and of this option, in that order; a config file or code gives it.
-  row('failures', { value: { default: [], check: checkFailures } }),
+  row('failures', {
+    value: { default: [], check: checkFailures },
+    schema: {
+      type: 'array',
+      items: FAILURE_RULE,
+      description: 'failure rules in force from the start, after those of --fail: specs or rule objects',
+    },
+  }),
   row('latency', {
+    schema: MS_RANGE,
     value: { default: undefined, check: optional(checkLatency) },
     flag: { type: 'string', help: 'delay every registration: MS or MIN-MAX', helpDefault: '0' },
     readme: { option: '`--latency MS` or `MIN-MAX`', default: '`0`', meaning: 'delay every registration answer' },
   }),
   row('fixtures', {
+    schema: FIXTURES,
     value: { default: [], check: (v) => loadFixtures(v) },
     flag: {
       type: 'string',
@@ -148,6 +167,7 @@ export const OPTIONS = [
     },
   }),
   row('issuer', {
+    schema: { type: 'string', pattern: '^https?://' },
     value: { default: undefined, check: optional(checkIssuer) },
     flag: { type: 'string', help: 'issuer and base of advertised endpoints', helpDefault: 'http://HOST:PORT/' },
     readme: {
@@ -166,6 +186,7 @@ export const OPTIONS = [
     },
   }),
   row('adminToken', {
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]+$' },
     value: { default: undefined, check: optional(checkAdminToken) },
     flag: {
       type: 'string',
@@ -201,10 +222,34 @@ export const OPTIONS = [
   }),
   row('log', {
     value: { default: 'text', check: oneOf('log', LOG_FORMATS) },
-    flag: { type: 'string', choices: LOG_FORMATS, help: 'request log format' },
-    readme: { option: '`--log json`', meaning: 'one JSON line per request instead of text' },
+    flag: {
+      type: 'string',
+      choices: LOG_FORMATS,
+      help: 'output format; json: every line a JSON object (start-up, requests, warnings, errors)',
+    },
+    readme: {
+      option: '`--log json`',
+      meaning:
+        'every line printed is a JSON object: the start record, one per request, warnings and errors (see [What it prints](#what-it-prints))',
+    },
+  }),
+  row('urlFile', {
+    value: { default: undefined, check: optional(checkUrlFile) },
+    flag: {
+      type: 'string',
+      requiresArg: true,
+      help: 'write the base URL to this file once listening (removed at stop), for scripts that start dcr-mock in the background',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--url-file FILE`',
+      default: 'none',
+      meaning:
+        'the base URL is written to `FILE` once dcr-mock listens, and removed when it stops: start it in the background and wait for the file (see [In scripts and CI](testing.md#in-scripts-and-ci))',
+    },
   }),
   row('ids', {
+    schema: { type: 'string', enum: ID_SCHEMES },
     value: { default: 'sequence', check: oneOf('ids', ID_SCHEMES) },
     flag: {
       type: 'string',
@@ -247,6 +292,7 @@ export const OPTIONS = [
     },
   }),
   row('maxClients', {
+    schema: wholeNumber(0),
     value: { default: undefined, check: optional(checkMaxClients) },
     flag: {
       type: 'string',
@@ -261,6 +307,12 @@ export const OPTIONS = [
     },
   }),
   row('rateLimit', {
+    schema: {
+      anyOf: [
+        { type: 'number', exclusiveMinimum: 0 },
+        { type: 'string', pattern: '^\\s*(auth0|\\d+(\\.\\d+)?(/\\d+)?)\\s*$' },
+      ],
+    },
     value: { default: undefined, check: optional(parseRateLimit) },
     flag: {
       type: 'string',
@@ -274,6 +326,7 @@ export const OPTIONS = [
     },
   }),
   row('softwareStatementKey', {
+    schema: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
     value: { default: undefined, check: optional(readVerificationKeys) },
     flag: {
       type: 'string',
@@ -325,12 +378,33 @@ export const OPTIONS = [
   }),
   // --api and this option, in that order; a config file or code gives it.
   row('apis', {
+    schema: {
+      description:
+        'APIs (audiences) and their scopes, after those of --api: "ID[:scope scope…]" or {"identifier", "scopes"}',
+      type: 'array',
+      items: {
+        anyOf: [
+          { type: 'string', minLength: 1 },
+          {
+            type: 'object',
+            required: ['identifier'],
+            properties: { identifier: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } },
+          },
+        ],
+      },
+    },
     value: {
       default: [],
       check: (v, all) => parseApis([...(all['api'] === undefined ? [] : [all['api']].flat()), ...[v ?? []].flat()]),
     },
   }),
   row('users', {
+    schema: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', items: { type: 'object' } },
+      ],
+    },
     value: { default: [], check: (v, all) => loadUsers(v, checkSeed(all['seed'] ?? 'dcr-mock', all)) },
     flag: {
       type: 'string',
@@ -397,6 +471,7 @@ export const OPTIONS = [
     },
   }),
   row('refreshReuseLeeway', {
+    schema: wholeNumber(0, 86_400),
     value: { default: 0, check: seconds('refresh-reuse-leeway', 86_400) },
     flag: { type: 'string', help: "seconds a rotated-out refresh token still works (Auth0's rotation overlap period)" },
     readme: {
@@ -430,9 +505,15 @@ export const OPTIONS = [
   }),
   // Documents to preload: the `cimd` array of the --fixtures file, then this option's.
   row('cimdDocuments', {
+    schema: {
+      description: 'Client ID Metadata Documents to preload (with --cimd), after the cimd array of the fixtures file',
+      type: 'array',
+      items: { type: 'object', required: ['client_id', 'redirect_uris'] },
+    },
     value: { default: [], check: (v, all) => loadCimdDocuments(all['fixtures'], v) },
   }),
   row('refreshAbsoluteLifetime', {
+    schema: wholeNumber(0),
     value: { default: REFRESH_ABSOLUTE_LIFETIME, check: seconds('refresh-absolute-lifetime') },
     flag: { type: 'string', help: 'seconds a refresh-token family lives from the login; 0: no limit' },
     readme: {
@@ -441,6 +522,7 @@ export const OPTIONS = [
     },
   }),
   row('refreshIdleLifetime', {
+    schema: wholeNumber(0),
     value: { default: REFRESH_IDLE_LIFETIME, check: seconds('refresh-idle-lifetime') },
     flag: { type: 'string', help: 'seconds a refresh-token family lives from its last use; 0: no limit' },
     readme: {
@@ -458,6 +540,9 @@ void everyOptionHasARow;
 
 /** An option's flag: its name in kebab-case, as DCR_MOCK_<NAME> is in upper snake case. */
 export const flagName = (name: OptionName): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The variable an option reads: DCR_MOCK_ and its name in upper snake case (`DCR_MOCK_ADMIN_TOKEN`). */
+export const envName = (name: OptionName): string => `DCR_MOCK_${flagName(name).toUpperCase().replaceAll('-', '_')}`;
 
 /** --help's `[default: …]` of a row, if it shows one. */
 export function helpDefault(option: OptionRow): string | undefined {

@@ -43,7 +43,9 @@ import { ClientManager, managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
 import { loadVerificationKeys } from './registration/statement-keys.js';
 import { validateClientMetadata, withStatement } from './registration/validate.js';
+import { safeWriter } from './safe-write.js';
 import { Store } from './store/store.js';
+import { UrlFile } from './url-file.js';
 import { VERSION } from './version.js';
 
 /** The db.json collection of refresh-token families. */
@@ -77,8 +79,11 @@ export interface ServerHooks {
 }
 
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<RunningServer> {
-  const write = hooks.write ?? ((line: string) => process.stdout.write(line));
-  const report = hooks.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = hooks.write ?? safeWriter(process.stdout);
+  const toStderr = safeWriter(process.stderr);
+  const report = hooks.report ?? ((line: string) => toStderr(`${line}\n`));
+  const urlFile = config.urlFile === undefined ? undefined : new UrlFile(config.urlFile);
+  urlFile?.clear();
   const serverClock = new ServerClock(config.clock);
   const clock = serverClock.now;
   const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
@@ -256,6 +261,23 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   origin = url;
 
   let closing: Promise<void> | undefined;
+  const close = () => {
+    // First, so that nobody who waits for the file picks up a server on its way out.
+    urlFile?.remove();
+    process.off('exit', leftBehind);
+    return (closing ??= stop(server, store, faults, drain));
+  };
+  // Should the process end without a stop (an uncaught error), the file still goes with it.
+  const leftBehind = () => urlFile?.remove();
+  if (urlFile) {
+    try {
+      urlFile.write(url);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    process.once('exit', leftBehind);
+  }
   return {
     url,
     issuer,
@@ -267,7 +289,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     authorization: control,
     fixturesAdded,
     reset,
-    close: () => (closing ??= stop(server, store, faults, drain)),
+    close,
   };
 }
 

@@ -228,3 +228,15 @@ export function headerPattern(value: string, where = 'the rule'): string {
   }
   return value.slice(colon + 1).trim();
 }
+
+/** A rule as a spec a user could give back to `--fail`: `rate_limited:times=2`, `token:invalid_grant:after=1`. */
+export function ruleSpec(rule: FailureRule): string {
+  const params: string[] = [];
+  for (const key of ['times', 'after', 'rate'] as const)
+    if (rule[key] !== undefined) params.push(`${key}=${rule[key]}`);
+  for (const [key, value] of Object.entries(rule.match ?? {})) params.push(`${key}=${value}`);
+  if (rule.ms) params.push(`ms=${rule.ms[0] === rule.ms[1] ? rule.ms[0] : `${rule.ms[0]}-${rule.ms[1]}`}`);
+  for (const key of ['status', 'retry_after'] as const) if (rule[key] !== undefined) params.push(`${key}=${rule[key]}`);
+  const head = rule.endpoint === DEFAULT_ENDPOINT ? rule.mode : `${rule.endpoint}:${rule.mode}`;
+  return params.length === 0 ? head : `${head}:${params.join(',')}`;
+}

@@ -30,8 +30,9 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
  * Initial access tokens from every source: a token, `@FILE` (one token a line; blank lines and
- * `#` comments skipped), or several of either separated by commas or spaces (the form a
- * DCR_MOCK_INITIAL_ACCESS_TOKEN variable takes), or an array of them.
+ * `#` comments skipped), or several of either separated by commas (the form a
+ * DCR_MOCK_INITIAL_ACCESS_TOKEN variable takes), or an array of them. A space inside one is refused,
+ * not taken as a separator: `'a b'` is more likely a token pasted with a space than two tokens.
  */
 export function readInitialAccessTokens(v: unknown): readonly string[] {
   if (v === undefined) return [];
@@ -41,9 +42,14 @@ export function readInitialAccessTokens(v: unknown): readonly string[] {
     if (typeof item !== 'string') {
       throw usageError(`--initial-access-token must be a token or @FILE, got ${show(item)}`);
     }
-    for (const word of item.split(/[\s,]+/).filter(Boolean)) {
+    for (const word of item.split(',').map((w) => w.trim())) {
+      if (word === '') continue;
       if (word.startsWith('@')) tokens.push(...readTokenFile(word.slice(1)));
-      else tokens.push(checkToken(word, '--initial-access-token'));
+      else if (/\s/.test(word)) {
+        throw usageError(
+          `--initial-access-token must be a token without spaces, got ${JSON.stringify(word.slice(0, 40))}; give several with commas (a,b) or by repeating the option`,
+        );
+      } else tokens.push(checkToken(word, '--initial-access-token'));
     }
   }
   if (items.length > 0 && tokens.length === 0) throw usageError('--initial-access-token must give at least one token');

@@ -119,7 +119,18 @@ describe('bad options exit 2 with one line saying what was wrong', () => {
       args: ['--port', '0', ...mem, '--issuer', 'not-a-url'],
       says: [/--issuer/, /not-a-url/],
     },
-    { name: 'DCR_MOCK_PORT=abc', args: mem, env: { DCR_MOCK_PORT: 'abc' }, says: [/port/, /abc/] },
+    { name: 'DCR_MOCK_PORT=abc', args: mem, env: { DCR_MOCK_PORT: 'abc' }, says: [/DCR_MOCK_PORT must be/, /abc/] },
+    {
+      name: 'a misspelt flag',
+      args: [...mem, '--sed', 'ci'],
+      says: [/unknown option --sed \(did you mean --seed\?\)/],
+    },
+    {
+      name: 'a misspelt variable',
+      args: mem,
+      env: { DCR_MOCK_SED: 'ci' },
+      says: [/unknown variable DCR_MOCK_SED \(did you mean DCR_MOCK_SEED\?\)/],
+    },
     {
       name: 'a missing --config file',
       args: [...mem, '--config', join(dir, 'missing.json')],
@@ -133,12 +144,12 @@ describe('bad options exit 2 with one line saying what was wrong', () => {
     {
       name: 'a --config file with an unknown key',
       args: [...mem, '--config', join(dir, 'unknown-key.json')],
-      says: [/unknown-key\.json/, /"prot"/],
+      says: [/unknown-key\.json/, /"prot" \(did you mean port\?\)/],
     },
     {
       name: 'a --config file with a bad value',
       args: [...mem, '--config', join(dir, 'bad-value.json')],
-      says: [/port/, /abc/],
+      says: [/^\[dcr-mock\] Failed to read the config file [^\n]*bad-value\.json: "port" must be/, /abc/],
     },
   ];
 
@@ -179,6 +190,12 @@ describe('where options come from', () => {
       env: { DCR_MOCK_DB: 'env.json' },
       args: ['--db', 'flag.json'],
       db: 'flag.json',
+    },
+    {
+      name: "a lone .json argument, json-server's habit",
+      env: { DCR_MOCK_PORT: '0' },
+      args: ['pos.json'],
+      db: 'pos.json',
     },
     {
       name: 'a flag wins over a bad variable',
@@ -272,7 +289,9 @@ describe('a running server', () => {
     } finally {
       expect(await mock.stop()).toBe(0);
     }
-    const logged = (await mock.exit).stdout.split('\n').slice(3, -1).map(parse);
+    // Five start-up lines in text, one start record in JSON.
+    const startup = args.includes('json') ? 1 : 5;
+    const logged = (await mock.exit).stdout.split('\n').slice(startup, -1).map(parse);
     const expected = args.includes('--quiet')
       ? []
       : [

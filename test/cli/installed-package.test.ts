@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startCli } from '../support/processes.js';
+import { SUITE, ciRecipes, runScript } from '../support/recipes.js';
 
 // The package the way users get it: `npm pack`, installed into projects of their own next to the
 // user's own @playwright/test, then used there. A second copy of @playwright/test (the package's
@@ -88,6 +89,34 @@ describe('dcr-mock installed from its tarball into an ES module project', () => 
       expect(await response.json()).toMatchObject({ client_name: 'from the tarball', client_id: expect.any(String) });
     } finally {
       await mock.stop();
+    }
+  }, 60_000);
+
+  it("runs docs/testing.md's shell recipe for scripts and CI as written", async () => {
+    const cwd = dirs.esm;
+    writeFileSync(join(cwd, 'suite.mjs'), SUITE);
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ ...pkg, scripts: { test: 'node suite.mjs' } }));
+    const recipe = await runScript(['sh'], ciRecipes().script, cwd);
+    expect(recipe.code, recipe.stderr).toBe(0);
+    expect(recipe.stdout).toContain('suite: registration 201');
+    expect(readdirSync(cwd)).not.toContain('dcr-mock.url');
+  }, 60_000);
+
+  it('reads a config file that names the shipped JSON Schema in $schema, as docs/options.md shows', async () => {
+    const cwd = dirs.esm;
+    const schema = join(cwd, 'node_modules/dcr-mock/config.schema.json');
+    expect(readFileSync(schema, 'utf8')).toBe(readFileSync(join(ROOT, 'config.schema.json'), 'utf8'));
+    const { stdout } = await run(process.execPath, ['-p', "require.resolve('dcr-mock/config.schema.json')"], { cwd });
+    expect(stdout.trim()).toBe(schema);
+    const config = { $schema: './node_modules/dcr-mock/config.schema.json', seed: 'with-schema', port: 0 };
+    writeFileSync(join(cwd, 'dcr-mock.config.json'), JSON.stringify(config));
+    const mock = await startCli(['--db', ':memory:', '--quiet'], { npx: true, cwd, startMs: 60_000 });
+    try {
+      expect(await mock.waitForLine(/^config: /)).toBe(`config: ${join(cwd, 'dcr-mock.config.json')}`);
+    } finally {
+      await mock.stop();
+      rmSync(join(cwd, 'dcr-mock.config.json'));
     }
   }, 60_000);
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('npm pack', () => {
-  // What `npm publish` would ship: the built code, the default store, the fixtures and the README.
+  // What `npm publish` would ship: the built code, the config file's schema, the fixtures and the README; no db.json,
+  // which dcr-mock creates where it runs.
   const [pack] = JSON.parse(
     execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }),
   ) as Array<{ files: Array<{ path: string }> }>;
@@ -17,7 +18,7 @@ describe('npm pack', () => {
       'dist/cli.js',
       'dist/index.js',
       'dist/index.d.ts',
-      'db.json',
+      'config.schema.json',
       'README.md',
       'package.json',
     ]) {
@@ -26,8 +27,26 @@ describe('npm pack', () => {
   });
 
   it('ships nothing else', () => {
-    const extra = files.filter((f) => !/^(dist\/|fixtures\/|db\.json$|README\.md$|package\.json$|LICENSE$)/.test(f));
+    const extra = files.filter(
+      (f) => !/^(dist\/|fixtures\/|config\.schema\.json$|README\.md$|package\.json$|LICENSE$)/.test(f),
+    );
     expect(extra).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map') || f.includes('.test.'))).toEqual([]);
+  });
+});
+
+describe('the quick start in a checkout', () => {
+  const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
+  const inGit = (() => {
+    try {
+      return git('rev-parse', '--is-inside-work-tree').trim() === 'true';
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!inGit)('writes a db.json that git ignores: the repository keeps none to change', () => {
+    expect(git('ls-files', 'db.json')).toBe('');
+    expect(git('check-ignore', 'db.json').trim()).toBe('db.json');
   });
 });

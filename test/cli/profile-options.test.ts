@@ -34,14 +34,15 @@ describe('profile and limit options: bad values stop with one line and exit code
   });
 
   it.each<{ env: Record<string, string>; says: RegExp }>([
-    { env: { DCR_MOCK_MAX_CLIENTS: 'x' }, says: /--max-clients/ },
-    { env: { DCR_MOCK_RATE_LIMIT: '5/0' }, says: /--rate-limit/ },
-    { env: { DCR_MOCK_IDS: 'uuid' }, says: /--ids must be one of/ },
-    { env: { DCR_MOCK_INITIAL_ACCESS_TOKEN: '@/nonexistent' }, says: /--initial-access-token @\/nonexistent/ },
+    { env: { DCR_MOCK_MAX_CLIENTS: 'x' }, says: /DCR_MOCK_MAX_CLIENTS must be a whole number/ },
+    { env: { DCR_MOCK_RATE_LIMIT: '5/0' }, says: /DCR_MOCK_RATE_LIMIT must be R\[\/BURST\]/ },
+    { env: { DCR_MOCK_IDS: 'uuid' }, says: /DCR_MOCK_IDS must be one of/ },
+    { env: { DCR_MOCK_INITIAL_ACCESS_TOKEN: '@/nonexistent' }, says: /DCR_MOCK_INITIAL_ACCESS_TOKEN @\/nonexistent/ },
   ])('$env', async ({ env, says }) => {
     const { code, stderr } = await runMain(['--port', '0', '--db', ':memory:'], { env });
     expect(code).toBe(2);
     expect(stderr).toMatch(says);
+    expect(stderr).toMatch(/\. Fix or unset DCR_MOCK_\w+\.\n$/);
   });
 });
 
@@ -88,7 +89,7 @@ describe('resolveConfig (the programmatic API)', () => {
       profile: 'rfc7591',
       ids: 'content',
       oidcRules: 'false',
-      initialAccessToken: 'a b,c',
+      initialAccessToken: 'a, b,c',
       maxClients: '10',
       rateLimit: 'auth0',
       rotateRegistrationToken: '1',
@@ -109,6 +110,7 @@ describe('resolveConfig (the programmatic API)', () => {
     { maxClients: 1.5 },
     { rateLimit: {} },
     { initialAccessToken: [42] },
+    { initialAccessToken: 'a b' },
     { oidcRules: 'yes' },
   ])('%j → StartupError, exit code 2', (options) => {
     expect(() => resolveConfig(options)).toThrow(StartupError);

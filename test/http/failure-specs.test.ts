@@ -138,7 +138,7 @@ describe('malformed failure specs at the command line', () => {
     const lines = run.stderr.split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe('');
-    expect(lines[0]).toMatch(/^\[dcr-mock\] Failed to read the options: bad failure rule: /);
+    expect(lines[0]).toMatch(/^\[dcr-mock\] Failed to read the options: bad failure rule in --fail: /);
     expect(lines[0]).toMatch(why);
     expect(lines[0]).toContain(VALID_MODES);
   });

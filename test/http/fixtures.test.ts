@@ -317,6 +317,6 @@ describe('fixtures: at the CLI', () => {
     await cli.stop();
     const { code, signal } = await cli.exit;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(cli.stdout()).toContain('\nfixtures: 2 clients, 2 newly stored\n');
+    expect(cli.stdout()).toContain(`\nfixtures: 2 clients from ${file}, 2 newly stored\n`);
   });
 });

@@ -108,7 +108,7 @@ describe('a deeply nested value in a config file', () => {
     writeFileSync(file, `{"${key}":${deep(DEEP[0], DEEP[1])}}`);
     const run = await runMain(['--config', file, '--db', ':memory:'], { deadlineMs: 15_000 });
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^\\[dcr-mock\\] Failed to read the options: --${key} must be`));
+    expect(run.stderr.startsWith(`[dcr-mock] Failed to read the config file ${file}: "${key}" must be`)).toBe(true);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 

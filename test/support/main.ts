@@ -36,7 +36,8 @@ export async function runMain(args: readonly string[], options: MainOptions = {}
     stdout: {
       write: (text: string) => {
         stdout += text;
-        if (/^https?:\/\//.test(stdout)) stop();
+        // The URL line, or with --log json the start record.
+        if (/^(https?:\/\/|\{"time":[^\n]*"event":"start")/.test(stdout)) stop();
         return true;
       },
     },

@@ -48,7 +48,7 @@ export interface CliOptions {
 
 export interface Cli {
   readonly process: ChildProcess;
-  /** The first line on stdout: the base URL. */
+  /** The base URL: the first line on stdout, or the `url` of the first with --log json. */
   readonly url: string;
   readonly registrationEndpoint: string;
   /** Every complete stdout line so far. */
@@ -106,7 +106,7 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<F
  */
 export function runCli(args: readonly string[], options: CliOptions & { deadlineMs?: number } = {}): Promise<Finished> {
   const launched = launchCli(args, options);
-  void launched.waitForLine(/^https?:\/\//).then(
+  void launched.waitForLine(/^(https?:\/\/|\{.*"event":"start")/).then(
     () => signal(launched.process, 'SIGTERM'),
     () => undefined,
   );
@@ -143,10 +143,11 @@ export async function startCli(args: readonly string[], options: CliOptions & { 
         );
       }),
     ]);
+    const base = url.startsWith('{') ? String((JSON.parse(url) as { url: unknown }).url) : url.trim();
     return {
       ...started,
-      url: url.trim(),
-      registrationEndpoint: `${url.trim()}/oidc/register`,
+      url: base,
+      registrationEndpoint: `${base}/oidc/register`,
       async stop(sig: NodeJS.Signals = 'SIGTERM') {
         signal(child, sig);
         return (await exit).code;

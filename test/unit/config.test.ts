@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readCommandLine } from '../../src/cli.js';
+import { readCommandLine } from '../../src/command-line.js';
 import { type Config, DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
 import { OPTIONS } from '../../src/options.js';
@@ -53,8 +53,13 @@ describe('resolveConfig: the layers', () => {
   it.each(['prot', 'config', 'Port', 'admin-token'])('refuses the unknown key %j', (key) => {
     const err = refusal(() => resolveConfig({ [key]: 1 }));
     expect(err.exitCode).toBe(2);
+    const meant = {
+      prot: ' (did you mean port?)',
+      Port: ' (did you mean port?)',
+      'admin-token': ' (did you mean adminToken?)',
+    };
     expect(err.message).toBe(
-      `Failed to read the options: unknown option ${JSON.stringify(key)}. Run dcr-mock --help for the list.`,
+      `Failed to read the options: unknown option ${JSON.stringify(key)}${meant[key as keyof typeof meant] ?? ''}. Run dcr-mock --help for the list.`,
     );
   });
 });
@@ -66,7 +71,7 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   { key: 'db', value: 42, says: /^--db must be a non-empty string, got 42$/ },
   { key: 'seed', value: '', says: /^--seed must be a non-empty string or a number, got ""$/ },
   { key: 'profile', value: 'nope', says: /^--profile must be one of auth0, auth0-permissive, rfc7591, got "nope"$/ },
-  { key: 'fail', value: [42], says: /^bad failure rule: --fail must be a spec string, got 42\. Valid modes: / },
+  { key: 'fail', value: [42], says: /^bad failure rule in --fail: it must be a spec string, got 42\. Valid modes: / },
   { key: 'failures', value: 'x', says: /^failures must be an array of rules or specs, got "x"$/ },
   { key: 'latency', value: '5-1', says: /^--latency must be milliseconds or MIN-MAX \(at most 300000\), got "5-1"$/ },
   { key: 'fixtures', value: join(tmpdir(), 'none.json'), says: /^Failed to load the fixtures from .*none\.json: / },
@@ -80,6 +85,7 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   },
   { key: 'quiet', value: 'maybe', says: /^--quiet must be true or false, got "maybe"$/ },
   { key: 'log', value: 'xml', says: /^--log must be one of text, json, got "xml"$/ },
+  { key: 'urlFile', value: '', says: /^--url-file must be a non-empty string, got ""$/ },
   { key: 'ids', value: 'uuid', says: /^--ids must be one of sequence, content, got "uuid"$/ },
   { key: 'oidcRules', value: 'yes', says: /^--oidc-rules must be true or false, got "yes"$/ },
   { key: 'initialAccessToken', value: 'semi;colon', says: /^--initial-access-token must be a Bearer token/ },
@@ -101,7 +107,7 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   },
   { key: 'signingKey', value: '', says: /^--signing-key must be a non-empty string, got ""$/ },
   { key: 'issParam', value: 'maybe', says: /^--iss-param must be true or false, got "maybe"$/ },
-  { key: 'resourceParam', value: 'no', says: /^--resource-param must be one of on, off, got "no"$/ },
+  { key: 'resourceParam', value: 'no', says: /^--resource-param must be one of on, off, got "no"/ },
   { key: 'tokenDialect', value: 'jwt', says: /^--token-dialect must be one of auth0, rfc9068, got "jwt"$/ },
   {
     key: 'refreshReuseLeeway',
@@ -109,7 +115,7 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
     says: /^--refresh-reuse-leeway must be whole seconds from 0 to 86400, got -1$/,
   },
   { key: 'cimd', value: 'maybe', says: /^--cimd must be true or false, got "maybe"$/ },
-  { key: 'cimdFetch', value: 'all', says: /^--cimd-fetch must be one of loopback, any, got "all"$/ },
+  { key: 'cimdFetch', value: 'all', says: /^--cimd-fetch must be one of loopback, any, got "all"/ },
   {
     key: 'cimdDocuments',
     value: [{ client_id: 'https://app.example.com/?q=1', redirect_uris: ['https://app.example.com/cb'] }],
@@ -161,7 +167,12 @@ describe('readConfigFile', () => {
   it.each([
     { name: 'not JSON', text: '{"port": 0,', says: /\. Fix the JSON\.$/ },
     { name: 'an array', text: '[]', says: /: it must hold a JSON object of options\.$/ },
-    { name: 'an unknown key', text: '{"port": 0, "prot": 4000}', says: /: unknown option "prot"\. Fix its spelling/ },
+    {
+      name: 'an unknown key',
+      text: '{"port": 0, "prot": 4000}',
+      says: /: unknown option "prot" \(did you mean port\?\)\. Fix its spelling/,
+    },
+    { name: 'a key in kebab-case', text: '{"admin-token": "t"}', says: /"admin-token" \(did you mean adminToken\?\)/ },
     { name: 'the CLI-only config key', text: '{"config": "x.json"}', says: /: unknown option "config"\./ },
   ])('refuses a file holding $name, exit code 2', ({ name, text, says }) => {
     const err = refusal(() => readConfigFile(file(`${name}.json`, text), true));
@@ -227,20 +238,105 @@ describe('the command line: flags over DCR_MOCK_* variables over the config file
 
   it('says what --help and --version print instead of a configuration', () => {
     expect(readCommandLine(['--version'])).toEqual({ printed: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
-    expect(readCommandLine(['-h'])).toEqual({ printed: expect.stringMatching(/^dcr-mock \[options\]\n/) });
+    expect(readCommandLine(['-h'])).toEqual({ printed: expect.stringMatching(/^dcr-mock \[options\] \[DB\.json\]\n/) });
+  });
+
+  it('takes a lone .json argument as --db, as json-server does', () => {
+    expect(config(['clients.json', '--port', '0'])).toMatchObject({ db: 'clients.json', port: 0 });
+    expect(config([':memory:']).db).toBe(':memory:');
+    vi.stubEnv('DCR_MOCK_DB', 'env.json');
+    expect(config(['arg.json']).db).toBe('arg.json');
+  });
+
+  it('names the config file it read, found or named, and none when there is none', () => {
+    const named = fromFile();
+    const line = readCommandLine(['--config', named]);
+    expect('configFile' in line && line.configFile).toBe(named);
+    const none = readCommandLine(['--port', '0']);
+    expect('configFile' in none && none.configFile).toBeUndefined();
   });
 
   it.each([
-    { argv: ['--bogus'], says: /Unknown argument: bogus/ },
-    { argv: ['serve'], says: /Unknown argument: serve/ },
+    { argv: ['--bogus'], says: /: unknown option --bogus\. Run/ },
+    { argv: ['--prot', '4000'], says: /: unknown option --prot \(did you mean --port\?\)\. Run/ },
+    { argv: ['--sed=ci'], says: /: unknown option --sed \(did you mean --seed\?\)\. Run/ },
+    { argv: ['--no-quite'], says: /: unknown option --no-quite \(did you mean --no-quiet\?\)/ },
+    { argv: ['-x'], says: /: unknown option -x\. Run/ },
+    {
+      argv: ['serve'],
+      says: /: unexpected argument "serve": the one argument dcr-mock takes is its db file, ending in \.json/,
+    },
+    { argv: ['a.json', 'b.json'], says: /: unexpected argument "b\.json": dcr-mock takes one db file\. Run/ },
+    {
+      argv: ['a.json', '--db', 'b.json'],
+      says: /: the db is given twice, as "a\.json" and as --db "b\.json"; give one\. Run/,
+    },
     { argv: ['--port'], says: /--port must be an integer/ },
-    { argv: ['--fail'], says: /Not enough arguments following: fail/ },
-    { argv: ['--profile', 'x'], says: /Invalid values: Argument: profile, Given: "x", Choices: "auth0"/ },
+    { argv: ['--port', '1', '--port', '2'], says: /: --port is given 2 times; give it once\. Run/ },
+    { argv: ['--fail'], says: /: --fail needs a value\. Run/ },
+    { argv: ['--profile', 'x'], says: /: --profile must be one of auth0, auth0-permissive, rfc7591, got "x"\. Run/ },
+    { argv: ['--profile', 'rfc7951'], says: /, got "rfc7951" \(did you mean rfc7591\?\)\. Run/ },
+    { argv: ['--fail', 'rate_limited:tims=2'], says: /: bad failure rule in --fail: .*\(did you mean times\?\)/ },
+    {
+      argv: ['--initial-access-token', 'a b'],
+      says: /--initial-access-token must be a token without spaces, got "a b"/,
+    },
   ])('refuses $argv with one line, exit code 2', ({ argv, says }) => {
     const err = refusal(() => readCommandLine(argv));
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(/^Failed to read the options: .*\. Run dcr-mock --help for the list\.$/);
     expect(err.message).not.toContain('\n');
     expect(err.message).toMatch(says);
+  });
+
+  it.each([
+    {
+      env: { DCR_MOCK_PORT: 'abc' },
+      says: /^Failed to read the options: DCR_MOCK_PORT must be an integer from 0 to 65535, got "abc"\. Fix or unset DCR_MOCK_PORT\.$/,
+    },
+    {
+      env: { DCR_MOCK_PROT: '4000' },
+      says: /^Failed to read the options: unknown variable DCR_MOCK_PROT \(did you mean DCR_MOCK_PORT\?\)\. Run /,
+    },
+    {
+      env: { DCR_MOCK_FAIL: 'rate_limted' },
+      says: /^Failed to read the options: bad failure rule in DCR_MOCK_FAIL: rate_limted: unknown mode "rate_limted" \(did you mean rate_limited\?\).*\. Fix or unset DCR_MOCK_FAIL\.$/,
+    },
+    {
+      env: { DCR_MOCK_INITIAL_ACCESS_TOKEN: '@/nonexistent/tokens.txt' },
+      says: /^Failed to read the options: DCR_MOCK_INITIAL_ACCESS_TOKEN @\/nonexistent\/tokens\.txt: cannot read /,
+    },
+  ])('says a bad variable is one: $env', ({ env, says }) => {
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    const err = refusal(() => readCommandLine(['--db', ':memory:']));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(says);
+  });
+
+  it.each([
+    { options: { port: 'abc' }, says: /: "port" must be an integer from 0 to 65535, got "abc"\. Fix it there; / },
+    {
+      options: { profile: 'rfc7951' },
+      says: /: "profile" must be one of .*, got "rfc7951" \(did you mean rfc7591\?\)\. Fix/,
+    },
+    {
+      options: { failures: ['rate_limited:tims=2'] },
+      says: /: bad failure rule: .*\(did you mean times\?\).*\. Fix it there; /,
+    },
+    { options: { adminToken: 'a b' }, says: /: "adminToken" must be printable ASCII without spaces\. Fix it there; / },
+  ])('says a bad value of the config file is one: $options', ({ options, says }) => {
+    const path = file('bad-value.json', options);
+    for (const argv of [['--config', path], []]) {
+      const err = refusal(() => readCommandLine(argv, undefined, argv.length ? {} : { DCR_MOCK_CONFIG: path }));
+      expect(err.exitCode).toBe(2);
+      expect(err.message.startsWith(`Failed to read the config file ${path}: `)).toBe(true);
+      expect(err.message).toMatch(says);
+    }
+  });
+
+  it('says a bad flag is a flag, over a good variable and file', () => {
+    vi.stubEnv('DCR_MOCK_PORT', '1');
+    const err = refusal(() => readCommandLine(['--config', file('good.json', { port: 2 }), '--port', 'abc']));
+    expect(err.message).toMatch(/^Failed to read the options: --port must be an integer .*, got "abc"\. Run /);
   });
 });

@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
  * included). A new module must be placed here; CONTRIBUTING.md shows the layers.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['show.ts', 'is-object.ts', 'version.ts', 'random.ts', 'clock.ts', 'ms-range.ts', 'suggest.ts', 'http/answer.ts'],
+  [
+    'show.ts',
+    'is-object.ts',
+    'version.ts',
+    'random.ts',
+    'clock.ts',
+    'ms-range.ts',
+    'suggest.ts',
+    'safe-write.ts',
+    'http/answer.ts',
+  ],
   ['errors.ts'],
   ['http/'],
   ['failures/', 'limits/'],
@@ -19,6 +29,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'discovery.ts',
     'log.ts',
     'mcp/',
+    'url-file.ts',
     'control/',
     'inspector/',
     'json-server.ts',
@@ -26,9 +37,18 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'json-server-undo.ts',
     'json-server-answer.ts',
   ],
-  ['option-types.ts', 'option-checks.ts', 'options.ts', 'options-markdown.ts', 'config.ts', 'app.ts'],
+  [
+    'option-types.ts',
+    'option-checks.ts',
+    'option-schemas.ts',
+    'options.ts',
+    'options-markdown.ts',
+    'config-schema.ts',
+    'config.ts',
+    'app.ts',
+  ],
   ['server.ts'],
-  ['index.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
+  ['index.ts', 'command-line.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];
 
 const SRC = join(import.meta.dirname, '../../src');

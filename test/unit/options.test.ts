@@ -22,6 +22,7 @@ describe('the options table', () => {
       corsOrigin: [],
       quiet: false,
       log: 'text',
+      urlFile: undefined,
       ids: 'sequence',
       oidcRules: undefined,
       initialAccessToken: [],
@@ -67,7 +68,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(34);
+    expect(flags).toHaveLength(35);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
