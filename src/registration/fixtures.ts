@@ -151,5 +151,9 @@ export function fixtureRecord(
       oidcRules,
     },
   );
+  // A fixture is one of the tenant's own (first-party) applications: it keeps every grant type it declares,
+  // client_credentials included. Auth0 narrows the list only for clients that register themselves.
+  const grantTypes = fixture.metadata.grant_types;
+  if (grantTypes !== undefined && grantTypes.length > 0) response['grant_types'] = [...new Set(grantTypes)];
   return { id: fixture.client_id, client_id: fixture.client_id, ...response, created_at: now.toISOString() };
 }
