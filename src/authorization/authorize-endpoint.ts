@@ -1,6 +1,6 @@
 import { OAuthError } from '../errors.js';
 import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
-import { errorRedirect } from '../failures/authorization-modes.js';
+import { ISSUED, errorRedirect } from '../failures/authorization-modes.js';
 import type { Subject } from '../failures/rules.js';
 import { type Answer, jsonAnswer, NO_STORE } from '../http/answer.js';
 import { parseBody, readBody } from '../http/body.js';
@@ -89,11 +89,8 @@ export function authorizeEndpoint(deps: AuthorizeDeps): Handler {
         return loginPage(request, service.users.list, service.hold(request));
     }
   };
-  const failureTarget = (ex: Exchange, s: State): FailureTarget => ({
-    context: () => s.target.context,
-    preview: () => service.preview(s.target, ex.query),
-    // slow_body: the code is issued, and the answer dribbles.
-    commit: () => {
+  const failureTarget = (ex: Exchange, s: State): FailureTarget => {
+    const issue = () => {
       try {
         const request = service.read(ex.query, s.target);
         return service.approve(request, service.userFor(request));
@@ -102,8 +99,14 @@ export function authorizeEndpoint(deps: AuthorizeDeps): Handler {
         if (!answer) throw err;
         return answer;
       }
-    },
-  });
+    };
+    return {
+      context: () => s.target.context,
+      preview: (variant) => (variant === ISSUED ? issue() : service.preview(s.target, ex.query)),
+      // slow_body: the code is issued, and the answer dribbles.
+      commit: issue,
+    };
+  };
   const subject = (ex: Exchange, s: State): Subject => ({
     headers: ex.req.headers,
     values: {

@@ -54,6 +54,12 @@ const redirecting = (error: string, description: string, summary: string): ModeS
   },
 });
 
+/**
+ * The variant of /authorize's success whose code is issued, as a success's is: a client that does not check
+ * state or iss then redeems it and goes on, so that a test sees the check missing instead of an unknown code.
+ */
+export const ISSUED = 'issued';
+
 /** Rewrites the query of a success redirect's Location. */
 const respell =
   (change: (params: URLSearchParams) => void) =>
@@ -111,24 +117,28 @@ const AUTHORIZE_MODES = {
     group: 'bad success',
     kind: 'bad-success',
     summary: 'success redirect whose state is not the one sent',
+    variant: ISSUED,
     spoil: respell((p) => p.set('state', WRONG_STATE)),
   },
   missing_state: {
     group: 'bad success',
     kind: 'bad-success',
     summary: 'success redirect without state',
+    variant: ISSUED,
     spoil: respell((p) => p.delete('state')),
   },
   wrong_iss: {
     group: 'bad success',
     kind: 'bad-success',
     summary: 'success redirect whose iss is another issuer',
+    variant: ISSUED,
     spoil: respell((p) => p.set('iss', WRONG_ISSUER)),
   },
   missing_iss: {
     group: 'bad success',
     kind: 'bad-success',
     summary: 'success redirect without iss (differs from success only with --iss-param)',
+    variant: ISSUED,
     spoil: respell((p) => p.delete('iss')),
   },
 } satisfies Record<string, ModeSpec>;

@@ -118,9 +118,30 @@ describe('GET /authorize', () => {
     expect(status).toBe(302);
     expect(res.headers.get('x-dcr-mock-failure')).toBe('access_denied');
     expect(query(location)).toMatchObject({ error: 'access_denied', state: 's1' });
-    const spoiled = await authorize(server, { ...base(), __fail: 'authorize:wrong_state' });
-    expect(query(spoiled.location)).toMatchObject({ state: 'wrong-state-from-dcr-mock', code: expect.any(String) });
     expect(server.authorization.grants().codes.length).toBe(before);
+  });
+
+  it('wrong_state and missing_state issue the code, so that a client that does not check them goes on', async () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      ['wrong_state', { state: 'wrong-state-from-dcr-mock' }],
+      ['missing_state', {}],
+    ];
+    for (const [mode, expected] of cases) {
+      const spoiled = await authorize(server, { ...base(), __fail: `authorize:${mode}` });
+      expect(spoiled.res.headers.get('x-dcr-mock-failure')).toBe(mode);
+      expect(query(spoiled.location)).toEqual({ code: expect.any(String), ...expected });
+      const res = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: clientId,
+          code: spoiled.location!.searchParams.get('code')!,
+          redirect_uri: REDIRECT,
+          code_verifier: VERIFIER,
+        }),
+      });
+      expect(res.status, mode).toBe(200);
+    }
   });
 });
 

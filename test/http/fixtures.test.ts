@@ -67,6 +67,14 @@ describe('fixtures: loading', () => {
     expect(await json(`${m.url}/__dcr/clients/fx-web`)).toMatchObject({ client_secret: 'fx-web-secret' });
   });
 
+  it("keeps a fixture's grant types, which the auth0 profile narrows only for a registration", async () => {
+    const grant_types = ['client_credentials', 'authorization_code', 'client_credentials'];
+    const m = await mock({ fixtures: [{ ...WEB, grant_types }] });
+    expect(m.clients()[0]!.grant_types).toEqual(['client_credentials', 'authorization_code']);
+    const registered = await register(m, { ...REGISTRATION, grant_types });
+    expect(registered.json.grant_types).toEqual(['authorization_code']);
+  });
+
   it('does not advance the credential sequence', async () => {
     const withFixtures = await mock({ seed: 'fx', fixtures: [WEB, SPA] });
     const without = await mock({ seed: 'fx' });
