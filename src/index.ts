@@ -77,8 +77,9 @@ export interface DcrMock {
   advanceClock(seconds: number): Date;
   /**
    * Plays the user of an authorization URL headlessly (as `POST /__dcr/authorize`): follows `/authorize`,
-   * answers its login and consent pages (`decision`, default accept; `user`, a sub or email), and returns
-   * the URL the client's redirect URI receives, with its `code` and `state` (or its `error`).
+   * answers its login and consent pages (`decision`, default accept), logs in as `user` (a sub or email,
+   * in every login mode; it is sent as `login_hint`), and returns the URL the client's redirect URI
+   * receives, with its `code` and `state` (or its `error`). An unknown user is refused, and no code issued.
    */
   authorize(url: string | URL, options?: PlayOptions): Promise<string>;
   /** The users /authorize may log in as, the default user first. */
@@ -95,8 +96,8 @@ export interface DcrMock {
   clearFailures(): void;
   /**
    * As `POST /__dcr/reset`: back to the fixtures (other clients forgotten), journal emptied, run-time
-   * rules removed, the counters of the other rules, the credential sequence, the seeded draws and the
-   * clock rewound.
+   * rules removed, codes, tokens and refresh-token families forgotten, the counters of the other rules,
+   * the credential sequence, the seeded draws, the clock and the signing keys rewound.
    */
   reset(): Promise<void>;
   /** Stops the server and writes the store. Leaves no handle open; calling it again is harmless. */

@@ -35,6 +35,6 @@ export function authorizationControl(
       const key = await keys.rotate();
       return { kid: key.kid, kids: (await keys.all()).map((k) => k.kid) };
     },
-    authorize: (url, options) => playUser(url, origin(), options),
+    authorize: (url, options) => playUser(url, origin(), service.users, options),
   };
 }

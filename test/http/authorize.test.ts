@@ -254,5 +254,62 @@ describe('the control plane of the authorization server', () => {
     expect((await get('grants')).codes).toHaveLength(1);
     expect((await fetch(`${server.url}/__dcr/reset`, { method: 'POST' })).status).toBe(204);
     expect(await get('grants')).toEqual({ codes: [], refresh_tokens: [] });
+    // The reset undoes the rotation too: the seed's first key signs again.
+    expect(
+      (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).keys.map((k: { kid: string }) => k.kid),
+    ).toEqual(before);
+  });
+});
+
+describe.each(['auto', 'consent', 'login'] as const)('authorize(url, { user }) with --login %s', (login) => {
+  let server: RunningServer;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await start({ login, users: [{ email: 'ada@example.com' }, { email: 'grace@example.com' }] });
+    const clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json
+      .client_id as string;
+    url = `${server.issuer}authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', ...PKCE })}`;
+  });
+  afterAll(() => server.close());
+
+  const codeOwner = async (location: string) => {
+    const code = new URL(location).searchParams.get('code');
+    return server.authorization.grants().codes.find((grant) => grant.code === code)?.sub;
+  };
+
+  it.each([
+    { user: undefined, who: 0 },
+    { user: 'grace@example.com', who: 2 },
+    { user: 'ADA@example.com', who: 1 },
+  ])('logs in as $user (user $who)', async ({ user, who }) => {
+    const location = await server.authorization.authorize(url, { user });
+    expect(await codeOwner(location)).toBe(server.authorization.users()[who]?.sub);
+  });
+
+  it('takes a sub, and a user the URL names in login_hint already', async () => {
+    const grace = server.authorization.users()[2]!;
+    expect(await codeOwner(await server.authorization.authorize(url, { user: grace.sub }))).toBe(grace.sub);
+    const hinted = `${url}&login_hint=grace%40example.com`;
+    expect(await codeOwner(await server.authorization.authorize(hinted, { user: grace.sub }))).toBe(grace.sub);
+  });
+
+  it.each([
+    {
+      user: 'nobody@example.com',
+      hint: undefined,
+      error:
+        /user must be the sub or email of one of this server's users \(user@example\.com, ada@example\.com, grace@example\.com\), got "nobody@example\.com"/,
+    },
+    {
+      user: 'ada@example.com',
+      hint: 'grace@example.com',
+      error: /user must name the user the url's login_hint names, or be left out/,
+    },
+  ])('refuses $user (login_hint $hint), issuing no code', async ({ user, hint, error }) => {
+    const before = server.authorization.grants().codes.length;
+    const target = hint === undefined ? url : `${url}&login_hint=${encodeURIComponent(hint)}`;
+    await expect(server.authorization.authorize(target, { user })).rejects.toThrow(error);
+    expect(server.authorization.grants().codes).toHaveLength(before);
   });
 });
