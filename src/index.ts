@@ -15,7 +15,7 @@ import type { ClientRecord } from './store/shape.js';
 import type { CodeGrant } from './authorization/codes.js';
 import type { IssuedTokenEntry } from './authorization/issued.js';
 import type { PlayOptions } from './authorization/player.js';
-import type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+import type { RefreshFamilyView } from './authorization/refresh-tokens.js';
 import type { User } from './authorization/users.js';
 
 export { API_DEFAULTS, DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
@@ -31,6 +31,7 @@ export type { CodeGrant } from './authorization/codes.js';
 export type { IssuedTokenEntry } from './authorization/issued.js';
 export type { PlayOptions } from './authorization/player.js';
 export type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+export type { RefreshFamilyView } from './authorization/refresh-tokens.js';
 export type { User } from './authorization/users.js';
 export type { LoginMode } from './authorization/authorize.js';
 export type { JournalEntry } from './control/journal.js';
@@ -84,8 +85,11 @@ export interface DcrMock {
   authorize(url: string | URL, options?: PlayOptions): Promise<string>;
   /** The users /authorize may log in as, the default user first. */
   users(): User[];
-  /** Codes not yet redeemed, and every refresh-token family. */
-  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyRecord[] };
+  /**
+   * Codes not yet redeemed, and every refresh-token family with its `state` (`live`, `expired` or
+   * `revoked`, whose `revoked_reason` says `reuse` or `revoked`) and `expires_at` (seconds).
+   */
+  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyView[] };
   /** Access and id tokens issued (the last 500), with their decoded header and claims. */
   tokens(): IssuedTokenEntry[];
   /** Revokes every refresh token; returns how many families were live. */

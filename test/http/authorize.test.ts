@@ -261,6 +261,77 @@ describe('the control plane of the authorization server', () => {
   });
 });
 
+describe('GET /__dcr/tokens and /__dcr/grants', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start({ seed: 'control-views' });
+  });
+  afterAll(() => server.close());
+
+  /** A registered public client logs in (--login auto) and redeems its code. */
+  async function logIn(clientId: string): Promise<Record<string, string>> {
+    const { location } = await authorize(server, {
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'offline_access',
+      audience: 'https://api.example.com/',
+      ...PKCE,
+    });
+    const res = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: location!.searchParams.get('code')!,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      }),
+    });
+    expect(res.status).toBe(200);
+    return res.json();
+  }
+
+  it('lists the tokens oldest first with their header and claims, the last N with ?limit; families with their state', async () => {
+    const get = async (path: string) => (await fetch(`${server.url}/__dcr/${path}`)).json();
+    const clientId = (
+      await register(server, {
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+      })
+    ).json.client_id as string;
+    const first = await logIn(clientId);
+    const second = await logIn(clientId);
+
+    const tokens = await get('tokens');
+    expect(tokens.map((t: { token: string }) => t.token)).toEqual([first['access_token'], second['access_token']]);
+    expect(tokens[0]).toMatchObject({
+      n: 1,
+      kind: 'access_token',
+      client_id: clientId,
+      grant_type: 'authorization_code',
+      format: 'jwt',
+      header: { alg: 'RS256', typ: 'JWT', kid: expect.any(String) },
+      claims: { aud: 'https://api.example.com/', azp: clientId, scope: 'offline_access' },
+    });
+    expect((await get('tokens?limit=1')).map((t: { n: number }) => t.n)).toEqual([2]);
+    expect((await get('tokens?limit=5')).map((t: { n: number }) => t.n)).toEqual([1, 2]);
+    expect((await get('tokens?limit=nope')).map((t: { n: number }) => t.n)).toEqual([1, 2]);
+
+    const { refresh_tokens: live } = await get('grants');
+    expect(live.map((f: { state: string }) => f.state)).toEqual(['live', 'live']);
+    // Auth0's idle lifetime (15 days) ends first.
+    expect(live[0].expires_at).toBe(live[0].issued_at + 1_296_000);
+    await fetch(`${server.url}/__dcr/revoke-all`, { method: 'POST' });
+    const { refresh_tokens: revoked } = await get('grants');
+    expect(revoked).toMatchObject([
+      { state: 'revoked', revoked_reason: 'revoked' },
+      { state: 'revoked', revoked_reason: 'revoked' },
+    ]);
+  });
+});
+
 describe.each(['auto', 'consent', 'login'] as const)('authorize(url, { user }) with --login %s', (login) => {
   let server: RunningServer;
   let url: string;
