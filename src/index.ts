@@ -16,7 +16,7 @@ import type { CimdClient } from './authorization/cimd.js';
 import type { CodeGrant } from './authorization/codes.js';
 import type { IssuedTokenEntry } from './authorization/issued.js';
 import type { PlayOptions } from './authorization/player.js';
-import type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+import type { RefreshFamilyView } from './authorization/refresh-tokens.js';
 import type { User } from './authorization/users.js';
 
 export { API_DEFAULTS, DEFAULTS, type DcrMockOptions, type LogFormat, type Profile } from './config.js';
@@ -33,6 +33,7 @@ export type { CodeGrant } from './authorization/codes.js';
 export type { IssuedTokenEntry } from './authorization/issued.js';
 export type { PlayOptions } from './authorization/player.js';
 export type { RefreshFamilyRecord } from './authorization/refresh-records.js';
+export type { RefreshFamilyView } from './authorization/refresh-tokens.js';
 export type { User } from './authorization/users.js';
 export type { LoginMode } from './authorization/authorize.js';
 export type { JournalEntry } from './control/journal.js';
@@ -79,14 +80,18 @@ export interface DcrMock {
   advanceClock(seconds: number): Date;
   /**
    * Plays the user of an authorization URL headlessly (as `POST /__dcr/authorize`): follows `/authorize`,
-   * answers its login and consent pages (`decision`, default accept; `user`, a sub or email), and returns
-   * the URL the client's redirect URI receives, with its `code` and `state` (or its `error`).
+   * answers its login and consent pages (`decision`, default accept), logs in as `user` (a sub or email,
+   * in every login mode; it is sent as `login_hint`), and returns the URL the client's redirect URI
+   * receives, with its `code` and `state` (or its `error`). An unknown user is refused, and no code issued.
    */
   authorize(url: string | URL, options?: PlayOptions): Promise<string>;
   /** The users /authorize may log in as, the default user first. */
   users(): User[];
-  /** Codes not yet redeemed, and every refresh-token family. */
-  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyRecord[] };
+  /**
+   * Codes not yet redeemed, and every refresh-token family with its `state` (`live`, `expired` or
+   * `revoked`, whose `revoked_reason` says `reuse` or `revoked`) and `expires_at` (seconds).
+   */
+  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyView[] };
   /** Access and id tokens issued (the last 500), with their decoded header and claims. */
   tokens(): IssuedTokenEntry[];
   /** Revokes every refresh token; returns how many families were live. */
@@ -99,8 +104,8 @@ export interface DcrMock {
   clearFailures(): void;
   /**
    * As `POST /__dcr/reset`: back to the fixtures (other clients forgotten), journal emptied, run-time
-   * rules removed, the counters of the other rules, the credential sequence, the seeded draws and the
-   * clock rewound.
+   * rules removed, codes, tokens and refresh-token families forgotten, the counters of the other rules,
+   * the credential sequence, the seeded draws, the clock and the signing keys rewound.
    */
   reset(): Promise<void>;
   /** Stops the server and writes the store. Leaves no handle open; calling it again is harmless. */

@@ -11,7 +11,7 @@ export interface DcrMockWorkerFixtures {
    * Defaults: a free port (`port: 0`; a fixed port suits one worker only) and an in-memory store.
    */
   dcrMockOptions: StartOptions;
-  /** The worker's dcr-mock, reset before each test that runs in it. */
+  /** The worker's dcr-mock (the handle `startDcrMock` returns), reset before each test that runs in it. */
   dcrMock: DcrMock;
   _dcrMockStarted: { current: DcrMock | undefined };
 }
@@ -23,8 +23,9 @@ export interface DcrMockTestFixtures {
 
 /**
  * Playwright's `test` with a `dcrMock` fixture: one server per worker, started on first use, reset
- * (clients, journal, run-time failure rules, credential sequence) before every test so that tests stay
- * independent under `fullyParallel`, and closed when the worker ends.
+ * (clients, journal, run-time failure rules, credential sequence; codes, tokens, refresh-token families,
+ * the clock and the signing keys) before every test so that tests stay independent under `fullyParallel`,
+ * and closed when the worker ends. `dcrMock` is the handle `startDcrMock` returns, with all its members.
  *
  * @example
  * import { test, expect } from 'dcr-mock/playwright';

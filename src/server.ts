@@ -171,6 +171,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     gate.reset();
     journal.clear();
     authorization.clear();
+    signingKeys.reset();
     await store.reset(fixtures, [REFRESH_TOKENS]);
   };
   const failureDeps = { plan, faults, clock };

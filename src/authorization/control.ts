@@ -4,15 +4,15 @@ import type { CodeGrant } from './codes.js';
 import type { IssuedTokenEntry } from './issued.js';
 import type { KeySet } from './keys.js';
 import { type PlayOptions, playUser } from './player.js';
-import type { RefreshFamilyRecord } from './refresh-records.js';
+import type { RefreshFamilyView } from './refresh-tokens.js';
 import type { AuthorizationService } from './service.js';
 import type { User } from './users.js';
 
 /** What a test and the inspector see of the authorization server, and the levers they pull. */
 export interface AuthorizationControl {
   users(): readonly User[];
-  /** Codes not yet redeemed, and every refresh-token family (revoked ones included). */
-  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyRecord[] };
+  /** Codes not yet redeemed, and every refresh-token family (revoked and expired ones included) with its state. */
+  grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyView[] };
   /** Access and id tokens issued, newest last, with their decoded header and claims. */
   tokens(): readonly IssuedTokenEntry[];
   /** Revokes every refresh-token family still live; returns how many. */
@@ -35,14 +35,14 @@ export function authorizationControl(
 ): AuthorizationControl {
   return {
     users: () => service.users.list,
-    grants: () => ({ codes: service.codes.list(), refresh_tokens: service.refresh.list() }),
+    grants: () => ({ codes: service.codes.list(), refresh_tokens: service.refresh.views() }),
     tokens: () => service.issued.list(),
     revokeAll: () => service.refresh.revokeAll(),
     rotateKeys: async () => {
       const key = await keys.rotate();
       return { kid: key.kid, kids: (await keys.all()).map((k) => k.kid) };
     },
-    authorize: (url, options) => playUser(url, origin(), options),
+    authorize: (url, options) => playUser(url, origin(), service.users, options),
     documents: () => cimd?.list() ?? [],
     importDocument: (document) => {
       if (!cimd)

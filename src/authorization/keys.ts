@@ -145,6 +145,7 @@ export interface KeySetOptions {
 export class KeySet {
   readonly #seed: string;
   readonly #file: SigningKey | undefined;
+  readonly #initial: readonly KeyEntry[];
   #entries: KeyEntry[];
   #verifier: JWTVerifyGetKey | undefined;
   /** Counts rotations and removals, so a verifier made across one is not kept. */
@@ -153,7 +154,8 @@ export class KeySet {
   constructor(options: KeySetOptions) {
     this.#seed = options.seed;
     this.#file = options.file;
-    this.#entries = [...(options.entries ?? [options.file ? 'file' : 0])];
+    this.#initial = [...(options.entries ?? [options.file ? 'file' : 0])];
+    this.#entries = [...this.#initial];
     if (this.#entries.length === 0) throw new Error('a key set needs at least one key');
     if (this.#entries.includes('file') && !this.#file)
       throw new Error('a key set with a file entry needs the file key');
@@ -195,6 +197,12 @@ export class KeySet {
     this.#entries.splice(at, 1);
     this.#changed();
     return true;
+  }
+
+  /** Back to the keys it started with (a reset): what rotations and removals did since is undone. */
+  reset(): void {
+    this.#entries = [...this.#initial];
+    this.#changed();
   }
 
   /** A key of the same seed that is never published: what a token with a bad signature is signed with. */

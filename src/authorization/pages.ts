@@ -7,14 +7,16 @@ import type { User } from './users.js';
 export const LOGIN_PATH = '/u/login';
 export const CONSENT_PATH = '/u/consent';
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;color:#1e212a}
-h1{font-size:1.4rem}ul{padding-left:1.2rem}button{display:block;width:100%;margin:.5rem 0;padding:.7rem;font-size:1rem;border-radius:.4rem;border:1px solid #635dff;background:#fff;color:#635dff;cursor:pointer}
-button.primary{background:#635dff;color:#fff}.note{color:#65676e;font-size:.85rem}`;
+// Readable and tappable on a phone: buttons at least 44 px tall, long names and URLs wrapped, not overflowing.
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;color:#1e212a;overflow-wrap:anywhere}
+h1{font-size:1.4rem}ul{padding-left:1.2rem}button{display:block;width:100%;min-height:2.75rem;margin:.5rem 0;padding:.7rem;font-size:1rem;border-radius:.4rem;border:1px solid #635dff;background:#fff;color:#635dff;cursor:pointer}
+button.primary{background:#635dff;color:#fff}button:focus-visible{outline:3px solid #1e212a;outline-offset:2px}.note{color:#65676e;font-size:.85rem}`;
 
-function page(title: string, body: string): Answer {
+/** A page of its own: no favicon fetched (the icon is inline), nothing loaded from elsewhere, never framed. */
+function page(title: string, body: string, status = 200): Answer {
   return htmlAnswer(
-    200,
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`,
+    status,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`,
     { ...NO_STORE, 'x-frame-options': 'DENY' },
   );
 }
@@ -56,9 +58,9 @@ ${buttons}</form>
 
 /** What /authorize shows instead of redirecting (a wrong client or redirect URI), as Auth0 shows an error page. */
 export function errorPage(error: string, description: string): Answer {
-  return htmlAnswer(
+  return page(
+    'Error',
+    `<h1>Oops!, something went wrong</h1><p><code>${escapeHtml(error)}</code>: ${escapeHtml(description)}</p><p class="note">dcr-mock did not redirect: the client or its redirect_uri is not one it may send an answer to.</p>`,
     400,
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title><style>${STYLE}</style></head><body><main><h1>Oops!, something went wrong</h1><p><code>${escapeHtml(error)}</code>: ${escapeHtml(description)}</p><p class="note">dcr-mock did not redirect: the client or its redirect_uri is not one it may send an answer to.</p></main></body></html>`,
-    NO_STORE,
   );
 }

@@ -1,27 +1,62 @@
 import { InvalidRequest } from './errors.js';
+import type { Users } from './users.js';
 
 /** How `authorize(url)` answers for the user when a page is shown. */
 export interface PlayOptions {
   /** accept (default) or decline, on the consent page. */
   readonly decision?: 'accept' | 'decline' | undefined;
-  /** The user to pick on the login page: a sub, or an email; default the first listed. */
+  /**
+   * The user to log in as, a sub or an email, in every login mode (it goes in the URL as `login_hint`);
+   * default the one the URL's `login_hint` names, else the first the login page lists (the default user).
+   */
   readonly user?: string | undefined;
 }
 
 /** Pages followed at most: login, then consent. */
 const MAX_PAGES = 3;
 
-const field = (html: string, name: string): string | undefined =>
-  new RegExp(`name="${name}" value="([^"]*)"`)
-    .exec(html)?.[1]
-    ?.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+/** A value as the pages write it: escapeHtml's numeric character references undone. */
+const fromHtml = (value: string): string => value.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+
+const field = (html: string, name: string): string | undefined => {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  return value === undefined ? undefined : fromHtml(value);
+};
+
+/**
+ * The URL with the user asked for named in `login_hint`, so that every login mode answers as that user
+ * (`auto` shows no page to pick one on). Throws for a user the server does not know, and for one the URL's
+ * own `login_hint` contradicts.
+ */
+function naming(target: URL, wanted: string | undefined, users: Users): URL {
+  if (wanted === undefined) return target;
+  const user = users.byLoginHint(wanted);
+  if (!user) {
+    const known = users.list.map((u) => String(u['email'] ?? u.sub)).join(', ');
+    throw new InvalidRequest(
+      `user must be the sub or email of one of this server's users (${known}), got ${JSON.stringify(wanted)}`,
+    );
+  }
+  const hint = target.searchParams.get('login_hint');
+  if (hint === null) {
+    const named = new URL(target);
+    named.searchParams.set('login_hint', user.sub);
+    return named;
+  }
+  if (users.byLoginHint(hint)?.sub !== user.sub) {
+    throw new InvalidRequest(
+      `user must name the user the url's login_hint names, or be left out: user is ${JSON.stringify(wanted)}, login_hint ${JSON.stringify(hint)}`,
+    );
+  }
+  return target;
+}
 
 /**
  * Plays the user of an authorization URL headlessly against the server at `origin`: follows /authorize,
  * answers its login and consent pages as asked, and returns the redirect to the client (with its code,
  * or its error). Refuses a URL whose answer is neither a redirect nor one of dcr-mock's pages.
  */
-export async function playUser(url: string, origin: string, options: PlayOptions = {}): Promise<string> {
+export async function playUser(url: string, origin: string, users: Users, options: PlayOptions = {}): Promise<string> {
   let target: URL;
   try {
     target = new URL(url, origin);
@@ -31,6 +66,7 @@ export async function playUser(url: string, origin: string, options: PlayOptions
   if (target.pathname !== '/authorize') {
     throw new InvalidRequest(`url must be this server's /authorize URL, got one for ${target.pathname}`);
   }
+  target = naming(target, options.user, users);
   let response = await fetch(new URL(target.pathname + target.search, origin), { redirect: 'manual' });
   for (let pages = 0; pages < MAX_PAGES; pages++) {
     const location = response.headers.get('location');
@@ -49,22 +85,11 @@ export async function playUser(url: string, origin: string, options: PlayOptions
     const form = new URLSearchParams({ transaction });
     let path: string;
     if (html.includes('action="/u/login"')) {
+      // No user was asked for (one asked for is in login_hint, which skips this page): the first listed.
       path = '/u/login';
-      const subs = [...html.matchAll(/name="user" value="([^"]*)"/g)].map((m) =>
-        m[1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))),
-      );
-      const wanted = options.user;
-      const labelled =
-        wanted === undefined
-          ? undefined
-          : [...html.matchAll(/value="([^"]*)">Continue as ([^<]*)</g)].find((m) => m[2] === wanted)?.[1];
-      const sub = wanted === undefined ? subs[0] : subs.includes(wanted) ? wanted : labelled;
-      if (sub === undefined)
-        throw new InvalidRequest(`user must be one of the users the login page lists, got ${JSON.stringify(wanted)}`);
-      form.set(
-        'user',
-        sub.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))),
-      );
+      const first = field(html, 'user');
+      if (first === undefined) throw new InvalidRequest('url must lead to a login page that lists a user');
+      form.set('user', first);
     } else {
       path = '/u/consent';
       form.set('decision', options.decision ?? 'accept');

@@ -28,6 +28,14 @@ export interface RefreshTokensOptions {
   readonly records?: readonly RefreshFamilyRecord[] | undefined;
 }
 
+/** A family as the control plane and the inspector show it: the record, whether it still works, and until when. */
+export type RefreshFamilyView = RefreshFamilyRecord & {
+  /** `revoked` (see `revoked_reason`), `expired` past a lifetime, else `live`. */
+  state: 'live' | 'expired' | 'revoked';
+  /** Seconds since the epoch: the sooner of the absolute and idle lifetimes' ends; null when neither applies. */
+  expires_at: number | null;
+};
+
 export interface RefreshGrant {
   readonly client_id: string;
   readonly sub: string;
@@ -160,6 +168,17 @@ export class RefreshTokens {
     return [...this.#families.values()];
   }
 
+  /** Every family with its state by the injected clock, for the control plane. */
+  views(): RefreshFamilyView[] {
+    const now = this.#now();
+    return this.list().map((family) => {
+      const expires_at = this.#expiresAt(family);
+      const state =
+        family.revoked_at !== null ? 'revoked' : expires_at !== null && now >= expires_at ? 'expired' : 'live';
+      return { ...family, state, expires_at };
+    });
+  }
+
   /** Replaces every family with these (a restart, or a reset with an empty list), and the draws follow on from them. */
   restore(records: readonly RefreshFamilyRecord[]): void {
     this.#families.clear();
@@ -195,11 +214,16 @@ export class RefreshTokens {
   }
 
   #expired(family: RefreshFamilyRecord, now: number): boolean {
+    const at = this.#expiresAt(family);
+    return at !== null && now >= at;
+  }
+
+  #expiresAt(family: RefreshFamilyRecord): number | null {
     const { absoluteLifetime = REFRESH_ABSOLUTE_LIFETIME, idleLifetime = REFRESH_IDLE_LIFETIME } = this.#options;
-    return (
-      (absoluteLifetime !== null && now >= family.created_at + absoluteLifetime) ||
-      (idleLifetime !== null && now >= family.issued_at + idleLifetime)
-    );
+    const ends: number[] = [];
+    if (absoluteLifetime !== null) ends.push(family.created_at + absoluteLifetime);
+    if (idleLifetime !== null) ends.push(family.issued_at + idleLifetime);
+    return ends.length === 0 ? null : Math.min(...ends);
   }
 
   /**

@@ -87,10 +87,7 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
       if (!plan.remove(id)) throw notFound('rule', id);
       noContent(ex);
     },
-    'GET requests': (ex) => {
-      const limit = Number(ex.query.get('limit') ?? journal.size);
-      sendJson(ex.res, 200, journal.list(Number.isInteger(limit) && limit > 0 ? limit : journal.size));
-    },
+    'GET requests': (ex) => sendJson(ex.res, 200, journal.list(limitOf(ex, journal.size))),
     'DELETE requests': (ex) => {
       journal.clear();
       noContent(ex);
@@ -111,7 +108,10 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     },
     'GET users': (ex) => sendJson(ex.res, 200, deps.authorization.users()),
     'GET grants': (ex) => sendJson(ex.res, 200, deps.authorization.grants()),
-    'GET tokens': (ex) => sendJson(ex.res, 200, deps.authorization.tokens()),
+    'GET tokens': (ex) => {
+      const tokens = deps.authorization.tokens();
+      sendJson(ex.res, 200, tokens.slice(tokens.length - Math.min(limitOf(ex, tokens.length), tokens.length)));
+    },
     'POST revoke-all': async (ex) => sendJson(ex.res, 200, { revoked: await deps.authorization.revokeAll() }),
     'POST keys/:id': async (ex, id) => {
       if (id !== 'rotate') throw notFound('key action', id);
@@ -152,6 +152,12 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
     }
     return handler(ex, id);
   };
+}
+
+/** `?limit=N`: a whole number from 1; without one, or with anything else, `all`. */
+function limitOf(ex: Exchange, all: number): number {
+  const limit = Number(ex.query.get('limit') ?? all);
+  return Number.isInteger(limit) && limit > 0 ? limit : all;
 }
 
 function clockView(clock: ServerClock) {

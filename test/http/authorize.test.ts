@@ -275,5 +275,133 @@ describe('the control plane of the authorization server', () => {
     expect((await get('grants')).codes).toHaveLength(1);
     expect((await fetch(`${server.url}/__dcr/reset`, { method: 'POST' })).status).toBe(204);
     expect(await get('grants')).toEqual({ codes: [], refresh_tokens: [] });
+    // The reset undoes the rotation too: the seed's first key signs again.
+    expect(
+      (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).keys.map((k: { kid: string }) => k.kid),
+    ).toEqual(before);
+  });
+});
+
+describe('GET /__dcr/tokens and /__dcr/grants', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start({ seed: 'control-views' });
+  });
+  afterAll(() => server.close());
+
+  /** A registered public client logs in (--login auto) and redeems its code. */
+  async function logIn(clientId: string): Promise<Record<string, string>> {
+    const { location } = await authorize(server, {
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'offline_access',
+      audience: 'https://api.example.com/',
+      ...PKCE,
+    });
+    const res = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: location!.searchParams.get('code')!,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      }),
+    });
+    expect(res.status).toBe(200);
+    return res.json();
+  }
+
+  it('lists the tokens oldest first with their header and claims, the last N with ?limit; families with their state', async () => {
+    const get = async (path: string) => (await fetch(`${server.url}/__dcr/${path}`)).json();
+    const clientId = (
+      await register(server, {
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+      })
+    ).json.client_id as string;
+    const first = await logIn(clientId);
+    const second = await logIn(clientId);
+
+    const tokens = await get('tokens');
+    expect(tokens.map((t: { token: string }) => t.token)).toEqual([first['access_token'], second['access_token']]);
+    expect(tokens[0]).toMatchObject({
+      n: 1,
+      kind: 'access_token',
+      client_id: clientId,
+      grant_type: 'authorization_code',
+      format: 'jwt',
+      header: { alg: 'RS256', typ: 'JWT', kid: expect.any(String) },
+      claims: { aud: 'https://api.example.com/', azp: clientId, scope: 'offline_access' },
+    });
+    expect((await get('tokens?limit=1')).map((t: { n: number }) => t.n)).toEqual([2]);
+    expect((await get('tokens?limit=5')).map((t: { n: number }) => t.n)).toEqual([1, 2]);
+    expect((await get('tokens?limit=nope')).map((t: { n: number }) => t.n)).toEqual([1, 2]);
+
+    const { refresh_tokens: live } = await get('grants');
+    expect(live.map((f: { state: string }) => f.state)).toEqual(['live', 'live']);
+    // Auth0's idle lifetime (15 days) ends first.
+    expect(live[0].expires_at).toBe(live[0].issued_at + 1_296_000);
+    await fetch(`${server.url}/__dcr/revoke-all`, { method: 'POST' });
+    const { refresh_tokens: revoked } = await get('grants');
+    expect(revoked).toMatchObject([
+      { state: 'revoked', revoked_reason: 'revoked' },
+      { state: 'revoked', revoked_reason: 'revoked' },
+    ]);
+  });
+});
+
+describe.each(['auto', 'consent', 'login'] as const)('authorize(url, { user }) with --login %s', (login) => {
+  let server: RunningServer;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await start({ login, users: [{ email: 'ada@example.com' }, { email: 'grace@example.com' }] });
+    const clientId = (await register(server, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).json
+      .client_id as string;
+    url = `${server.issuer}authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', ...PKCE })}`;
+  });
+  afterAll(() => server.close());
+
+  const codeOwner = async (location: string) => {
+    const code = new URL(location).searchParams.get('code');
+    return server.authorization.grants().codes.find((grant) => grant.code === code)?.sub;
+  };
+
+  it.each([
+    { user: undefined, who: 0 },
+    { user: 'grace@example.com', who: 2 },
+    { user: 'ADA@example.com', who: 1 },
+  ])('logs in as $user (user $who)', async ({ user, who }) => {
+    const location = await server.authorization.authorize(url, { user });
+    expect(await codeOwner(location)).toBe(server.authorization.users()[who]?.sub);
+  });
+
+  it('takes a sub, and a user the URL names in login_hint already', async () => {
+    const grace = server.authorization.users()[2]!;
+    expect(await codeOwner(await server.authorization.authorize(url, { user: grace.sub }))).toBe(grace.sub);
+    const hinted = `${url}&login_hint=grace%40example.com`;
+    expect(await codeOwner(await server.authorization.authorize(hinted, { user: grace.sub }))).toBe(grace.sub);
+  });
+
+  it.each([
+    {
+      user: 'nobody@example.com',
+      hint: undefined,
+      error:
+        /user must be the sub or email of one of this server's users \(user@example\.com, ada@example\.com, grace@example\.com\), got "nobody@example\.com"/,
+    },
+    {
+      user: 'ada@example.com',
+      hint: 'grace@example.com',
+      error: /user must name the user the url's login_hint names, or be left out/,
+    },
+  ])('refuses $user (login_hint $hint), issuing no code', async ({ user, hint, error }) => {
+    const before = server.authorization.grants().codes.length;
+    const target = hint === undefined ? url : `${url}&login_hint=${encodeURIComponent(hint)}`;
+    await expect(server.authorization.authorize(target, { user })).rejects.toThrow(error);
+    expect(server.authorization.grants().codes).toHaveLength(before);
   });
 });

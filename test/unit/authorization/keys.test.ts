@@ -106,6 +106,17 @@ describe('KeySet rotation', () => {
     expect(await restored.jwks()).toEqual(await a.jwks());
   });
 
+  it('goes back to the keys it started with on reset', async () => {
+    const keys = new KeySet({ seed: 'reset' });
+    const first = await keys.current();
+    await keys.rotate();
+    await keys.remove(first.kid);
+    keys.reset();
+    expect((await keys.jwks()).keys.map((k) => k.kid)).toEqual([first.kid]);
+    expect(await signAndVerify(keys)).toBe(first.kid);
+    expect(keys.entries()).toEqual([0]);
+  });
+
   it('refuses tokens signed by a key after it is removed, and has an outsider key no JWKS holds', async () => {
     const keys = new KeySet({ seed: 'verifier' });
     const old = await keys.current();

@@ -124,6 +124,24 @@ describe('refresh-token lifetimes', () => {
     advance(2);
     expect(await refusal(() => exchange(store, token))).toEqual(invalid);
   });
+
+  it("are shown in each family's view: live until the sooner end, then expired; revoked beats both", async () => {
+    const { store, advance } = families({ absoluteLifetime: 1000, idleLifetime: 100 });
+    const { refresh_token: token } = await store.issue(grant);
+    const issued = store.list()[0]!.created_at;
+    expect(store.views()).toMatchObject([{ state: 'live', expires_at: issued + 100 }]);
+    advance(99);
+    const { record } = await exchange(store, token);
+    expect(store.views()).toMatchObject([{ state: 'live', expires_at: record.issued_at + 100 }]);
+    advance(100);
+    expect(store.views()).toMatchObject([{ state: 'expired', revoked_at: null }]);
+    const { refresh_token: second } = await store.issue(grant);
+    await store.revoke(second, grant.client_id);
+    expect(store.views().map((view) => view.state)).toEqual(['expired', 'revoked']);
+    const forever = families({ absoluteLifetime: null, idleLifetime: null }).store;
+    await forever.issue(grant);
+    expect(forever.views()).toMatchObject([{ state: 'live', expires_at: null }]);
+  });
 });
 
 describe('refresh-token scope', () => {
