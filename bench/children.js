@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -110,5 +111,21 @@ export function postJson(url, body, timeoutMs = 10_000) {
       res.on('error', reject);
     });
     req.end(body);
+  });
+}
+
+/** GETs `url` with a fresh connection; resolves with the status and the milliseconds to the whole answer. */
+export function getTimed(url, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { agent: false, timeout: timeoutMs });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.end();
   });
 }

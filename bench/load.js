@@ -45,14 +45,16 @@ export function chooseGenerator(wanted) {
 
 /**
  * Runs one round against `baseUrl` and summarises it. `rps` counts answers that are not errors only,
- * so a server that fails fast cannot look fast. `tag` makes this round's client names its own.
+ * so a server that fails fast cannot look fast. `tag` makes this round's client names its own;
+ * `pool` is the values a token row's requests spend (bench/token-flows.js).
  */
-export function runRound(baseUrl, { generator, connections, duration, request, tag }) {
+export function runRound(baseUrl, { generator, connections, duration, request, pool, tag }) {
   const run = generator.name === 'wrk' ? runWrk : runAutocannon;
   return run(`${baseUrl}${request?.path ?? REGISTRATION_PATH}`, {
     method: request?.method ?? 'POST',
     bodyOf: registrationBody,
     tag,
+    pool,
     connections,
     duration,
     timeoutS: TIMEOUT_S,

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// npm run bench: dcr-mock's registration throughput, latency and memory against a bare node:http floor,
-// and its cold start against the floor's, with wrk driving the load (autocannon when wrk is missing).
+// npm run bench: dcr-mock's registration and token-endpoint throughput, latency and memory against a bare
+// node:http floor (and oidc-provider's token endpoint for scale), and its cold start against the floor's,
+// with wrk driving the load (autocannon when wrk is missing).
 // Usage: node bench/run.js [--duration S] [--rounds N] [--connections C] [--warmup S] [--only a,b]
 //                          [--generator wrk|autocannon] [--json] [--cpu-prof DIR]
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { countStoredClients, writeClientsDb } from './clients-db.js';
-import { killAllChildren, postJson, startChild, stopChild } from './children.js';
+import { getTimed, killAllChildren, postJson, startChild, stopChild } from './children.js';
 import { REGISTRATION_BODY, REGISTRATION_PATH, chooseGenerator, failures, runRound } from './load.js';
 import { cpuSecondsOf, rssOf } from './proc.js';
 import { evaluateAims, formatReport, summarizeCold, summarizeLoad } from './report.js';
@@ -31,6 +32,10 @@ const HELP = `Usage: npm run bench -- [options]
 const SETTLE_TIMEOUT_MS = 60_000;
 /** A journal unchanged this long is one the store keeps as it is for now. */
 const STABLE_MS = 1000;
+/** Requests per second a code row's first round is given codes for; later rounds get twice the best pace seen. */
+const FIRST_PACE = 1000;
+/** dcr-mock keeps 100,000 unspent codes at most; a round is given fewer. */
+const MAX_CODES = 90_000;
 
 const options = readOptions(process.argv.slice(2));
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -133,7 +138,7 @@ async function measureLoad(targets, prepareDb, generator, warnings) {
     for (const target of running) target.rss.start = rssOf(target.child.proc.pid);
     if (options.warmup > 0) {
       for (const target of running) {
-        const round = await loadRound(target, generator, options.warmup, 'w');
+        const round = await loadRound(target, generator, options.warmup, 'w', warnings);
         if (failures(round) > 0)
           warnings.push(`${target.row.name}: ${failures(round)} failed requests during the warm-up`);
         await settle(target, warnings);
@@ -142,7 +147,7 @@ async function measureLoad(targets, prepareDb, generator, warnings) {
     for (let i = 1; i <= options.rounds; i++) {
       for (const target of running) {
         if (!isAlive(target, warnings)) continue;
-        const round = await loadRound(target, generator, options.duration, `r${i}`);
+        const round = await loadRound(target, generator, options.duration, `r${i}`, warnings);
         round.settleMs = await settle(target, warnings);
         round.rss = rssOf(target.child.proc.pid);
         target.rounds.push(round);
@@ -175,7 +180,8 @@ async function measureLoad(targets, prepareDb, generator, warnings) {
  * server, not the generator, sets the pace). The registrations it answers count towards what its
  * db.json must hold.
  */
-async function loadRound(target, generator, duration, tag) {
+async function loadRound(target, generator, duration, tag, warnings) {
+  const pool = target.row.pool && (await makePool(target, duration, tag));
   const { pid } = target.child.proc;
   const cpuBefore = cpuSecondsOf(pid);
   const started = performance.now();
@@ -184,6 +190,7 @@ async function loadRound(target, generator, duration, tag) {
     connections: options.connections,
     duration,
     request: target.row.request,
+    pool,
     tag,
   });
   const cpuAfter = cpuSecondsOf(pid);
@@ -191,12 +198,44 @@ async function loadRound(target, generator, duration, tag) {
     cpuBefore === undefined || cpuAfter === undefined
       ? undefined
       : Math.round(((cpuAfter - cpuBefore) / ((performance.now() - started) / 1000)) * 100);
-  // A row that loads another request (a GET) registers nothing.
+  // A row that loads another request (a GET, a token request) registers nothing.
   if (!target.row.request) target.answered += round.ok;
+  if (round.pool) {
+    // A pool that ran dry ended the round early, so its pace is more than it shows.
+    const pace = (round.ok / duration) * (round.pool.dry > 0 ? 2 : 1);
+    target.pace = Math.max(target.pace ?? 0, pace);
+    if (round.pool.dry > 0) {
+      warnings.push(
+        `${target.row.name} round ${tag}: its ${round.pool.loaded} ${target.row.pool.what} ran out before the end, so its req/s is too low; the next round gets more`,
+      );
+    }
+  }
   return round;
 }
 
-/** One registration on each target before the load: a 201, with the same headers as the floor's. */
+/**
+ * The codes or refresh tokens a token row's round spends, made through the server's own flow before
+ * the round, in a file for the generator: one family per connection (twice as many), or one code per
+ * request expected (twice the best pace seen, FIRST_PACE before any).
+ */
+async function makePool(target, duration, tag) {
+  const { pool } = target.row;
+  const count =
+    pool.per === 'connection'
+      ? 2 * options.connections
+      : Math.min(MAX_CODES, Math.ceil(duration * 2 * (target.pace ?? FIRST_PACE)));
+  const started = performance.now();
+  const values = await pool.make(target.child.url, count);
+  const file = join(workDir, `${target.row.name}-${tag}.pool`);
+  writeFileSync(file, `${values.join('\n')}\n`);
+  log(`made ${count} ${pool.what} for ${target.row.name} in ${Math.round(performance.now() - started)} ms`);
+  return { file, before: pool.body.before, after: pool.body.after, next: pool.next };
+}
+
+/**
+ * One registration on each target before the load: a 201, with the same headers as the floor's. A
+ * token row's probe is its first pool: making it fails loudly when the flow does not work.
+ */
 async function probe(running, warnings) {
   const names = (headers) =>
     Object.keys(headers)
@@ -204,7 +243,7 @@ async function probe(running, warnings) {
       .sort()
       .join(', ');
   let floorHeaders;
-  for (const target of running) {
+  for (const target of running.filter((t) => !t.row.pool)) {
     const res = await postJson(`${target.child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
     if (res.status !== 201)
       throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);
@@ -265,16 +304,21 @@ function progressLine(i, { row }, round) {
   return (
     `round ${i}/${options.rounds} ${row.name.padEnd(6)} ${Math.round(round.rps).toLocaleString('en').padStart(7)} req/s` +
     `  p50 ${round.p50} ms  p99 ${round.p99} ms  cpu ${round.cpu ?? '-'}%${settled}` +
-    (bad ? `  !!! ${bad} failed: ${JSON.stringify(round.statuses)} ${round.firstError ?? ''}` : '')
+    (bad ? `  !!! ${bad} failed: ${JSON.stringify(round.statuses)} ${round.firstError ?? ''}` : '') +
+    (round.pool?.dry ? `  !!! its ${round.pool.loaded} ${row.pool.what} ran out` : '')
   );
 }
 
 /**
  * Spawn → first 201, each run on a fresh process and a fresh copy of its db; the rows take turns
- * (floor, fresh, 50k, floor, …) so that a drift of the machine hits them alike.
+ * (floor, fresh, 50k, floor, …) so that a drift of the machine hits them alike. After a dcr-mock
+ * start (`keys` rows), outside the time measured, two GETs of the JWKS: the first derives the signing
+ * key when the start has not, and takes tens of milliseconds more than the next.
  */
 async function measureColdStarts(colds, prepareDb, warnings) {
-  const cold = Object.fromEntries(colds.map((row) => [row.name, { label: row.label, runs: [], failures: 0 }]));
+  const cold = Object.fromEntries(
+    colds.map((row) => [row.name, { label: row.label, runs: [], failures: 0, ...(row.keys && { jwks: [] }) }]),
+  );
   const turns = Math.max(0, ...colds.map((row) => row.runs));
   for (let i = 0; i < turns; i++) {
     for (const row of colds.filter((r) => i < r.runs)) {
@@ -287,6 +331,7 @@ async function measureColdStarts(colds, prepareDb, warnings) {
         const elapsed = performance.now() - started;
         if (res.status === 201) cold[row.name].runs.push(Math.round(elapsed * 10) / 10);
         else throw new Error(`answered ${res.status}: ${res.text.slice(0, 300)}`);
+        if (row.keys) cold[row.name].jwks.push(await twoJwks(child.url));
       } catch (err) {
         cold[row.name].failures++;
         warnings.push(`${row.name} run ${i + 1}: ${err.message}`);
@@ -298,6 +343,17 @@ async function measureColdStarts(colds, prepareDb, warnings) {
   }
   for (const [name, { runs }] of Object.entries(cold)) log(`${name}: ${runs.join(', ')} ms`);
   return cold;
+}
+
+/** Milliseconds of the first and the second GET of the JWKS. */
+async function twoJwks(base) {
+  const times = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await getTimed(`${base}/.well-known/jwks.json`);
+    if (res.status !== 200) throw new Error(`answered ${res.status} to GET /.well-known/jwks.json`);
+    times.push(Math.round(res.ms * 10) / 10);
+  }
+  return { first: times[0], next: times[1] };
 }
 
 function readOptions(argv) {

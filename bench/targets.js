@@ -1,8 +1,15 @@
 // What the bench measures, as tables: a new scenario is one more row.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { POOLS } from './token-flows.js';
 
 export const FLOOR_SCRIPT = fileURLToPath(new URL('./floor.js', import.meta.url));
 export const CLI_SCRIPT = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const OIDC_PROVIDER_SCRIPT = fileURLToPath(new URL('./oidc-provider.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/clients.json', import.meta.url));
+const OIDC_PROVIDER_VERSION = JSON.parse(
+  readFileSync(new URL('../node_modules/oidc-provider/package.json', import.meta.url), 'utf8'),
+).version;
 
 /** Clients in the generated db.json that `db: 'prefilled'` rows start on. */
 export const PREFILLED_CLIENTS = 50_000;
@@ -19,6 +26,9 @@ const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => [
  * `node <script> --port 0 --quiet [--db <file>] ...args`, and kept for the whole run.
  * `db`: 'new' = a path in an empty folder (the server creates the file and it grows during the run);
  * 'prefilled' = a copy of the generated db.json of PREFILLED_CLIENTS clients.
+ * `pool`: a token row, whose requests each spend a code or a refresh token made before the round
+ * (bench/token-flows.js); the dcr-mock ones log in as the default user of fixtures/clients.json's
+ * public fixture-native-app, with PKCE, scope `openid offline_access` and (but refresh-opaque) an audience.
  */
 export const LOAD_TARGETS = [
   { name: 'floor', label: 'bare node:http server', script: FLOOR_SCRIPT },
@@ -43,28 +53,71 @@ export const LOAD_TARGETS = [
     db: 'prefilled',
     request: { method: 'GET', path: '/clients?_page=1000&_per_page=25' },
   },
+  {
+    name: 'refresh',
+    label: 'dcr-mock --db :memory:, refresh_token grant (rotation; a JWT access token and an id_token)',
+    script: CLI_SCRIPT,
+    args: ['--db', ':memory:', '--fixtures', FIXTURES],
+    request: { method: 'POST', path: '/oauth/token' },
+    pool: POOLS['dcr-mock-refresh'],
+  },
+  {
+    name: 'refresh-opaque',
+    label: 'dcr-mock --db :memory:, refresh_token grant, no audience (an opaque access token and an id_token)',
+    script: CLI_SCRIPT,
+    args: ['--db', ':memory:', '--fixtures', FIXTURES],
+    request: { method: 'POST', path: '/oauth/token' },
+    pool: POOLS['dcr-mock-refresh-opaque'],
+  },
+  {
+    name: 'refresh-file',
+    label: 'dcr-mock, db.json growing, refresh_token grant (each rotation journaled)',
+    script: CLI_SCRIPT,
+    db: 'new',
+    args: ['--fixtures', FIXTURES],
+    request: { method: 'POST', path: '/oauth/token' },
+    pool: POOLS['dcr-mock-refresh'],
+  },
+  {
+    name: 'code',
+    label: 'dcr-mock --db :memory:, authorization_code grant (PKCE; the same tokens and a new refresh family)',
+    script: CLI_SCRIPT,
+    args: ['--db', ':memory:', '--fixtures', FIXTURES],
+    request: { method: 'POST', path: '/oauth/token' },
+    pool: POOLS['dcr-mock-code'],
+  },
+  {
+    name: 'oidc-provider-refresh',
+    label: `oidc-provider ${OIDC_PROVIDER_VERSION}, refresh_token grant (rotation; an opaque access token and an id_token)`,
+    script: OIDC_PROVIDER_SCRIPT,
+    request: { method: 'POST', path: '/token' },
+    pool: POOLS['oidc-provider-refresh'],
+  },
 ];
 
 /**
  * Spawn → first 201 received, a fresh process (and a fresh copy of its db) for each run. Runs alternate
  * between the rows, like rounds, so that the floor's start and dcr-mock's see the same machine.
+ * `keys`: after the 201, time the first JWKS answer against the next (the signing key is derived lazily).
  */
 export const COLD_STARTS = [
   { name: 'cold-floor', label: 'bare node:http server', script: FLOOR_SCRIPT, runs: 5 },
-  { name: 'cold', label: 'dcr-mock, fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5 },
+  { name: 'cold', label: 'dcr-mock, fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5, keys: true },
   {
     name: 'cold-50k',
     label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
     script: CLI_SCRIPT,
     db: 'prefilled',
     runs: 3,
+    keys: true,
   },
 ];
 
 /**
- * The contract's aims (PRODUCT.md, Performance aims), each a ratio between two figures of the same run:
- * `metric` of `target` over `metric` of `over` (rps: req/s; p99: p99 latency; cold: median cold start),
- * at least `atLeast` or at most `atMost`. Without `over`, the figure itself is held to `atMost` (ms).
+ * The contract's aims (PRODUCT.md and AUTHORIZATION.md, Performance aims), each a ratio between two
+ * figures of the same run: `metric` of `target` over `metric` of `over` (rps: req/s; p99: p99 latency;
+ * cold: median cold start), at least `atLeast` or at most `atMost`. Without `over`, the figure itself is
+ * held to `atMost` (ms), or `atLeast` (jwks: the first JWKS answer after a start over the next, a ratio).
  */
 export const AIMS = [
   { label: 'mem req/s >= 0.9x floor', metric: 'rps', target: 'mem', over: 'floor', atLeast: 0.9 },
@@ -74,6 +127,9 @@ export const AIMS = [
   { label: '50k p99 <= 3x mem p99', metric: 'p99', target: '50k', over: 'mem', atMost: 3 },
   { label: 'cold start <= 1.5x floor', metric: 'cold', target: 'cold', over: 'cold-floor', atMost: 1.5 },
   { label: 'cold start on 50k <= 400 ms', metric: 'cold', target: 'cold-50k', atMost: 400 },
+  { label: 'refresh req/s >= 0.25x floor', metric: 'rps', target: 'refresh', over: 'floor', atLeast: 0.25 },
+  // The start derives no key: the first JWKS answer after it does, and takes several times the next.
+  { label: 'cold start derives no key (1st jwks >= 5x 2nd)', metric: 'jwks', target: 'cold', atLeast: 5 },
   // Not in the contract: what 100 rules cost, since every registration checks them all.
   { label: 'rules req/s >= 0.9x mem', metric: 'rps', target: 'rules', over: 'mem', atLeast: 0.9 },
 ];

@@ -19,11 +19,14 @@ export function findWrk() {
 
 /**
  * Loads `url` for `duration` seconds over `connections` connections. A POST sends `bodyOf(name)`
- * with a name of its own per request, built from `tag`; a GET sends no body.
+ * with a name of its own per request, built from `tag`; a GET sends no body; with a `pool` (see
+ * bench/token-flows.js), each request spends one line of `pool.file` and `pool.next` refills it.
  */
-export async function runWrk(url, { method, bodyOf, tag, connections, duration, timeoutS, overrunS }) {
+export async function runWrk(url, { method, bodyOf, tag, pool, connections, duration, timeoutS, overrunS }) {
   const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', `${timeoutS}s`, '-s', WRK_SCRIPT, url, '--'];
-  if (method === 'POST') {
+  if (pool) {
+    args.push('POOL', pool.file, pool.before, pool.after ?? '', pool.next ?? '');
+  } else if (method === 'POST') {
     const [before, after] = bodyOf(NAME_MARK).split(NAME_MARK);
     args.push('POST', tag, before, after);
   } else {
@@ -59,5 +62,6 @@ export async function runWrk(url, { method, bodyOf, tag, connections, duration, 
     non2xx: status,
     firstError: kinds.length ? kinds.map(([kind, n]) => `${kind} errors: ${n}`).join(', ') : undefined,
     statuses: status ? { '>=400': status } : {},
+    ...(result.pool && { pool: result.pool }),
   };
 }

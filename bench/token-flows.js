@@ -1,0 +1,194 @@
+// What the token targets are loaded with: codes and refresh tokens made before each round through the
+// servers' own authorization flows over HTTP, since every one of them works once. A pool row's requests
+// are `body.before + value + body.after`, one value each; `next` names the member of a 200 answer that
+// goes back into the pool (the rotated refresh token), so each family is refreshed one request at a time.
+import { createHash } from 'node:crypto';
+
+/** The fixture client the dcr-mock token rows use (fixtures/clients.json): public, PKCE, refresh_token grant. */
+export const DCR_MOCK_CLIENT = { clientId: 'fixture-native-app', redirectUri: 'http://127.0.0.1:8765/callback' };
+/** The one client bench/oidc-provider.js configures. */
+export const OIDC_PROVIDER_CLIENT = { clientId: 'bench', redirectUri: 'http://127.0.0.1:8765/callback' };
+
+/** What a login in the bench asks for: an id_token, a refresh token, and (on dcr-mock) a JWT access token for an API. */
+const SCOPE = 'openid offline_access';
+const AUDIENCE = 'https://api.bench.example/';
+
+/** One PKCE pair for every code: the server hashes the verifier on every exchange all the same. */
+const VERIFIER = 'bench-code-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
+const CHALLENGE = createHash('sha256').update(VERIFIER, 'ascii').digest('base64url');
+
+/** Flows run side by side while a pool is made. */
+const CONCURRENCY = 8;
+
+const form = (params) => new URLSearchParams(params).toString();
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/**
+ * dcr-mock's /authorize with --login auto: the 302 to the redirect URI carries the code. Without an
+ * audience the access token is opaque, and an id_token is all that is signed.
+ */
+async function dcrMockCode(base, audience = AUDIENCE) {
+  const query = form({
+    client_id: DCR_MOCK_CLIENT.clientId,
+    response_type: 'code',
+    redirect_uri: DCR_MOCK_CLIENT.redirectUri,
+    scope: SCOPE,
+    ...(audience && { audience }),
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    state: 'bench',
+  });
+  const res = await fetch(`${base}/authorize?${query}`, { redirect: 'manual' });
+  return codeFrom(res, 'dcr-mock');
+}
+
+function codeFrom(res, server) {
+  const location = res.headers.get('location');
+  const code = location && new URL(location, 'http://x').searchParams.get('code');
+  if (res.status < 300 || res.status > 399 || !code) {
+    throw new Error(`Failed to get a code from ${server}: ${res.status} ${location ?? ''}`);
+  }
+  return code;
+}
+
+async function exchangeCode(tokenUrl, clientId, redirectUri, code, server) {
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: FORM,
+    body: form({
+      grant_type: 'authorization_code',
+      client_id: clientId,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: VERIFIER,
+    }),
+  });
+  const text = await res.text();
+  const refreshToken = res.status === 200 ? JSON.parse(text).refresh_token : undefined;
+  if (!refreshToken)
+    throw new Error(`Failed to get a refresh token from ${server}: ${res.status} ${text.slice(0, 300)}`);
+  return refreshToken;
+}
+
+/**
+ * oidc-provider's own flow with its development pages: /auth, the login form, the consent form
+ * (offline_access is granted with prompt=consent only), back to /auth, then the code exchange. Its
+ * pages need their cookies, kept here for one flow.
+ */
+async function oidcProviderRefreshToken(base) {
+  const jar = new Map();
+  const step = async (url, init = {}) => {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const res = await fetch(new URL(url, base), {
+      ...init,
+      redirect: 'manual',
+      headers: { ...init.headers, ...(cookie && { cookie }) },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const name = pair.slice(0, pair.indexOf('='));
+      const value = pair.slice(pair.indexOf('=') + 1);
+      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a));
+      if (value === '' || expired) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return res;
+  };
+  const query = form({
+    client_id: OIDC_PROVIDER_CLIENT.clientId,
+    response_type: 'code',
+    redirect_uri: OIDC_PROVIDER_CLIENT.redirectUri,
+    scope: SCOPE,
+    prompt: 'consent',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    state: 'bench',
+  });
+  let res = await step(`/auth?${query}`);
+  for (let i = 0; i < 8; i++) {
+    const location = res.headers.get('location') ?? '';
+    if (location.startsWith(OIDC_PROVIDER_CLIENT.redirectUri)) {
+      const code = codeFrom(res, 'oidc-provider');
+      return exchangeCode(
+        `${base}/token`,
+        OIDC_PROVIDER_CLIENT.clientId,
+        OIDC_PROVIDER_CLIENT.redirectUri,
+        code,
+        'oidc-provider',
+      );
+    }
+    if (!new URL(location, base).pathname.startsWith('/interaction/')) {
+      res = await step(location);
+      continue;
+    }
+    const page = await (await step(location)).text();
+    const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1];
+    if (!prompt) throw new Error(`Failed to find oidc-provider's ${location} form: ${page.slice(0, 300)}`);
+    const fields = prompt === 'login' ? { prompt, login: 'bench-user', password: 'bench' } : { prompt };
+    res = await step(location, { method: 'POST', headers: FORM, body: form(fields) });
+  }
+  throw new Error(`Failed to log in to oidc-provider: still at ${res.status} ${res.headers.get('location')}`);
+}
+
+/** `n` results of `make()`, CONCURRENCY at a time. */
+async function times(n, make) {
+  const results = [];
+  const worker = async () => {
+    while (results.length < n) {
+      const at = results.length;
+      results[at] = undefined;
+      results[at] = await make();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, CONCURRENCY) }, worker));
+  return results;
+}
+
+/**
+ * The pools, by row. `per`: 'connection' makes one refresh-token family per connection (twice as many,
+ * so a request lost to a connection error leaves the others theirs); 'request' makes one code per
+ * request the round is expected to send (see run.js).
+ */
+const dcrMockRefresh = (audience) => ({
+  per: 'connection',
+  what: 'refresh-token families',
+  make: (base, n) =>
+    times(n, async () =>
+      exchangeCode(
+        `${base}/oauth/token`,
+        DCR_MOCK_CLIENT.clientId,
+        DCR_MOCK_CLIENT.redirectUri,
+        await dcrMockCode(base, audience),
+        'dcr-mock',
+      ),
+    ),
+  body: { before: form({ grant_type: 'refresh_token', client_id: DCR_MOCK_CLIENT.clientId, refresh_token: '' }) },
+  next: 'refresh_token',
+});
+
+export const POOLS = {
+  'dcr-mock-refresh': dcrMockRefresh(AUDIENCE),
+  'dcr-mock-refresh-opaque': dcrMockRefresh(undefined),
+  'dcr-mock-code': {
+    per: 'request',
+    what: 'codes',
+    make: (base, n) => times(n, () => dcrMockCode(base)),
+    body: {
+      before: `${form({
+        grant_type: 'authorization_code',
+        client_id: DCR_MOCK_CLIENT.clientId,
+        redirect_uri: DCR_MOCK_CLIENT.redirectUri,
+        code_verifier: VERIFIER,
+      })}&code=`,
+    },
+  },
+  'oidc-provider-refresh': {
+    per: 'connection',
+    what: 'refresh-token families',
+    make: (base, n) => times(n, () => oidcProviderRefreshToken(base)),
+    body: {
+      before: form({ grant_type: 'refresh_token', client_id: OIDC_PROVIDER_CLIENT.clientId, refresh_token: '' }),
+    },
+    next: 'refresh_token',
+  },
+};
