@@ -18,7 +18,7 @@ import { TextFile } from 'lowdb/node';
 import { StartupError, StorageUnavailable } from '../errors.js';
 import { decodeLine, encodeEntry } from './journal-line.js';
 import { DbText, writeInSlices } from './db-text.js';
-import { type Data, type JournalEntry, applyEntry, toData } from './shape.js';
+import { type Data, type JournalEntry, type Positions, applyEntry, toData } from './shape.js';
 
 /** The calls through which the journal reaches the disk; a test puts failing ones in place to play a full disk. */
 export interface StoreIo {
@@ -38,10 +38,11 @@ export const NODE_IO: StoreIo = {
  * A lowdb adapter for db.json with an append-only journal beside it (`db.json.journal`).
  *
  * Why: rewriting the whole file for every registration costs time in proportion to the number of
- * stored clients. A record added (a registration, or one of another collection) is instead appended
- * to the journal with one synchronous write before it is acknowledged, so a SIGKILL right after the
- * 201 loses nothing. `write()` — lowdb's own full write, used for checkpoints — rotates the journal,
- * writes db.json atomically (temp file + rename) and then drops the rotated journal. `read()` replays
+ * stored clients. A record added (a registration, or one of another collection) or put (one that
+ * replaces the record of its id) is instead appended to the journal with one synchronous write
+ * before it is acknowledged, so a SIGKILL right after the 201 loses nothing. `write()` — lowdb's own
+ * full write, used for checkpoints — rotates the journal, writes db.json atomically (temp file +
+ * rename) and then drops the rotated journal. `read()` replays
  * what the journal holds beyond db.json's counts (`meta.sequence` for clients, `meta.appended` for
  * the others) in the same `meta.epoch`, so a crash between the two steps replays nothing twice; an
  * entry of a later epoch was appended after a reset that had not reached db.json yet, so the reset
@@ -254,7 +255,7 @@ export class JournaledJSONFile implements Adapter<Data> {
     }
     const lines = text.split('\n');
     const torn = lines.pop() ?? '';
-    const known = new Map<string, Set<string>>();
+    const known: Positions = new Map();
     for (const [i, line] of lines.entries()) {
       if (line === '') continue;
       const entry = decodeLine(line);

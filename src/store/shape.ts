@@ -30,9 +30,10 @@ export interface Data {
 export const CLIENTS = 'clients';
 
 /**
- * One line of the journal: a record added to a collection in an epoch. `sequence` numbers the
- * collection's additions in the epoch: for clients it is the registration's n (`meta.sequence`), for
- * the others `meta.appended[collection]`; db.json already holds every entry up to its own count.
+ * One line of the journal: a record added to a collection, or put in it, in an epoch. `sequence`
+ * numbers the collection's entries in the epoch: for clients it is the registration's n
+ * (`meta.sequence`), for the others `meta.appended[collection]` (adds and puts counted alike); db.json
+ * already holds every entry up to its own count.
  */
 export interface JournalEntry {
   epoch: number;
@@ -121,12 +122,16 @@ export function toJournalEntry(parsed: unknown): JournalEntry | undefined {
   return entry as unknown as JournalEntry;
 }
 
+/** Where each id of a collection is in its array, per collection: filled on first use, kept as entries apply. */
+export type Positions = Map<string, Map<string, number>>;
+
 /**
- * Applies an entry to data read from db.json, unless db.json already holds it. `known` holds the
- * ids already in each collection (filled as it goes), so that a record is never there twice.
+ * Applies an entry to data read from db.json, unless db.json already holds it. `known` holds where
+ * each id already is in each collection (filled as it goes), so that an `add` never puts a record
+ * there twice and a `put` replaces the one of its id in place: db.json keeps one record per id.
  * Returns why the entry cannot be applied, or undefined.
  */
-export function applyEntry(data: Data, entry: JournalEntry, known: Map<string, Set<string>>): string | undefined {
+export function applyEntry(data: Data, entry: JournalEntry, known: Positions): string | undefined {
   const { meta } = data;
   if (entry.epoch > meta.epoch) {
     // Only a reset starts an epoch: one that a kill stopped before it reached db.json. It happened.
@@ -146,12 +151,21 @@ export function applyEntry(data: Data, entry: JournalEntry, known: Map<string, S
   if (entry.epoch !== meta.epoch || sequence <= folded) return undefined;
   const items = (data[collection] ??= []);
   if (!Array.isArray(items)) return `it adds to ${JSON.stringify(collection)}, which is no array in db.json`;
-  let ids = known.get(collection);
-  if (!ids) known.set(collection, (ids = new Set(items.map((r: StoredRecord) => r?.id))));
-  if (!ids.has(record.id)) items.push(record);
-  else if (entry.op === 'put') items[items.findIndex((r: StoredRecord) => r?.id === record.id)] = record;
-  ids.add(record.id);
+  let at = known.get(collection);
+  if (!at) known.set(collection, (at = positionsOf(items)));
+  const found = at.get(record.id);
+  if (found === undefined) at.set(record.id, items.push(record) - 1);
+  else if (entry.op === 'put') items[found] = record;
   if (clients) meta.sequence = sequence;
   else (meta.appended ??= {})[collection] = sequence;
   return undefined;
+}
+
+function positionsOf(items: unknown[]): Map<string, number> {
+  const at = new Map<string, number>();
+  for (const [i, item] of items.entries()) {
+    const id = isObject(item) ? item['id'] : undefined;
+    if (typeof id === 'string') at.set(id, i);
+  }
+  return at;
 }

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { type Adapter, Low, Memory } from 'lowdb';
 import { StartupError, StorageUnavailable } from '../errors.js';
+import { isObject } from '../is-object.js';
 import { JournaledJSONFile, type StoreIo } from './journaled-file.js';
 import { StoreLock } from './lock.js';
 import { Observer } from './observer.js';
@@ -28,7 +29,7 @@ const MAX_IDLE_CHECKPOINT_BYTES = 2 << 20;
 
 /**
  * The clients and the sequence counter, over one lowdb instance (`db`) that json-server shares.
- * `add` and `append` are synchronous and durable: when they return, the record survives a kill.
+ * `add`, `append` and `put` are synchronous and durable: when they return, the record survives a kill.
  */
 export class Store {
   readonly db: Low<Data>;
@@ -132,7 +133,7 @@ export class Store {
    * journaled like a registration: durable on return, replayed after a kill, never twice.
    */
   append(collection: string, record: StoredRecord): void {
-    this.#checkCollection(collection);
+    this.#check(collection, record);
     const { meta } = this.db.data;
     const sequence = (meta.appended?.[collection] ?? 0) + 1;
     this.#journal(collection, sequence, record);
@@ -141,12 +142,14 @@ export class Store {
   }
 
   /**
-   * Puts a record in a collection of dcr-mock's own other than clients: replaces the record with the same
-   * id, or adds it. Journaled like `append` (durable on return, replayed after a kill in order), so
-   * db.json holds one record per id however often it changes.
+   * Puts a record in a collection of dcr-mock's own other than clients (created if missing): replaces
+   * the record with the same id where it stands, or appends it. Journaled like `append` (`op: 'put'`):
+   * durable on return, replayed after a kill in order, and a replay twice changes nothing, so db.json
+   * holds one record per id however often it changes. The record is kept as given: pass a new object
+   * for each change, never one changed in place.
    */
   put(collection: string, record: StoredRecord): void {
-    this.#checkCollection(collection);
+    this.#check(collection, record);
     const { meta } = this.db.data;
     const sequence = (meta.appended?.[collection] ?? 0) + 1;
     this.#journal(collection, sequence, record, 'put');
@@ -154,13 +157,17 @@ export class Store {
     this.#scheduleCheckpoint();
   }
 
-  #checkCollection(collection: string): void {
+  /** What a journal replay would refuse is refused before it is written: the store must always open again. */
+  #check(collection: string, record: StoredRecord): void {
     if (collection === CLIENTS || !isCollectionName(collection)) {
       throw new TypeError(`collection must be a collection other than clients and meta, not ${collection}`);
     }
     const items = this.db.data[collection];
     if (items !== undefined && !Array.isArray(items)) {
       throw new TypeError(`collection must name an array in db.json; ${collection} is none`);
+    }
+    if (!isObject(record) || typeof record.id !== 'string') {
+      throw new TypeError(`record must be an object with a string id, not ${JSON.stringify(record)}`);
     }
   }
 
@@ -171,8 +178,10 @@ export class Store {
     const items = (this.db.data[collection] ??= []) as StoredRecord[];
     const index = this.#index(collection);
     const before = op === 'put' ? index.get(record.id) : undefined;
-    if (before) items[items.indexOf(before)] = record;
-    else items.push(record);
+    // Where json-server left it; not there (it replaced the array since), the record goes at the end.
+    const at = before ? items.indexOf(before) : -1;
+    if (at === -1) items.push(record);
+    else items[at] = record;
     index.set(record.id, record);
   }
 
@@ -232,13 +241,16 @@ export class Store {
 
   /**
    * Back to `initial` (the fixtures: copies of them) and a rewound sequence, in one write; a new epoch
-   * makes any older journal entry void.
+   * makes any older journal entry void. dcr-mock's own other collections are emptied: `own`, and every
+   * one appended or put to since the last reset (as a replay of this reset, after a kill, empties them).
+   * json-server's, the user's, are left as they are.
    */
   async reset(initial: readonly ClientRecord[] = [], own: readonly string[] = []): Promise<void> {
     const { meta } = this.db.data;
     this.db.data.clients = initial.map((client) => structuredClone(client));
-    // dcr-mock's own other collections are emptied; json-server's, the user's, are left as they are.
-    for (const collection of own) if (Array.isArray(this.db.data[collection])) this.db.data[collection] = [];
+    for (const collection of new Set([...own, ...Object.keys(meta.appended ?? {})])) {
+      if (Array.isArray(this.db.data[collection])) this.db.data[collection] = [];
+    }
     this.db.data.meta = { sequence: 0, epoch: meta.epoch + 1 };
     this.#indexes.clear();
     await this.#checkpoint('the store is reset in memory, and written with the next checkpoint');

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { s256 } from '../../src/authorization/pkce.js';
-import { register, start } from '../support/server.js';
+import { Store } from '../../src/store/store.js';
+import { storedClient } from '../support/records.js';
+import { register, start, tempDir } from '../support/server.js';
 
 /**
  * Seeded output is part of the contract: these files hold the exact bytes that a given seed, clock and
@@ -107,6 +111,37 @@ describe('seeded tokens, byte for byte', () => {
       await expect(`${lines.join('\n')}\n`).toMatchFileSnapshot(`./__golden__/${name}.txt`);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the store of seeded registrations, byte for byte', () => {
+  const dir = tempDir();
+
+  it('db.json after the registrations and a stop', async () => {
+    const db = join(dir, 'db.json');
+    const server = await start({ clock: CLOCK, db });
+    let issuer: string;
+    try {
+      issuer = server.issuer;
+      for (const body of REQUESTS) expect((await register(server, body)).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+    await expect(readFileSync(db, 'utf8').replaceAll(issuer, 'ISSUER/')).toMatchFileSnapshot(
+      './__golden__/db-auth0.json',
+    );
+  });
+
+  it('the journal lines of registrations, as written before the answer', async () => {
+    const db = join(dir, 'journal.json');
+    const store = await Store.open(db);
+    try {
+      for (const n of [1, 2, 3]) store.add(storedClient(n), n);
+      // Read at once: the journal is folded into db.json only once the store has been idle.
+      await expect(readFileSync(`${db}.journal`, 'utf8')).toMatchFileSnapshot('./__golden__/journal-clients.jsonl');
+    } finally {
+      await store.close();
     }
   });
 });
