@@ -508,7 +508,16 @@ export const OPTIONS = [
     schema: {
       description: 'Client ID Metadata Documents to preload (with --cimd), after the cimd array of the fixtures file',
       type: 'array',
-      items: { type: 'object', required: ['client_id', 'redirect_uris'] },
+      items: {
+        type: 'object',
+        required: ['client_id', 'redirect_uris'],
+        properties: {
+          client_id: { type: 'string', pattern: '^https?://' },
+          client_name: { type: 'string' },
+          redirect_uris: { type: 'array', minItems: 1, items: { type: 'string' } },
+          token_endpoint_auth_method: { type: 'string', enum: ['none', 'private_key_jwt'] },
+        },
+      },
     },
     value: { default: [], check: (v, all) => loadCimdDocuments(all['fixtures'], v) },
   }),

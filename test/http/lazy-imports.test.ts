@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { s256 } from '../../src/authorization/pkce.js';
 import { startCli } from '../support/processes.js';
@@ -90,6 +91,8 @@ describe('what a start that serves neither /mcp nor tokens leaves unloaded', () 
         }),
       });
       expect(initialize.status, await initialize.clone().text()).toBe(200);
+      // The hook runs on its own thread, whose writes may reach stderr a moment after the answer.
+      for (let waited = 0; cli.stderr() === '' && waited < 5000; waited += 50) await sleep(50);
       expect(cli.stderr()).toBe('@modelcontextprotocol/sdk loaded\n');
     } finally {
       await cli.stop();
