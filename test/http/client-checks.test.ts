@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { discoverAuthorizationServerMetadata, registerClient } from '@modelcontextprotocol/sdk/client/auth.js';
 import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
@@ -6,12 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODES, MODE_NAMES, type Mode } from '../../src/failures/catalogue.js';
 import { parseFailSpec } from '../../src/failures/spec.js';
 import type { RunningServer } from '../../src/server.js';
+import {
+  LIBRARIES as AUTH_LIBRARIES,
+  EXPECTED,
+  ROWS,
+  type Seen,
+  authorizationSection,
+  breach,
+  observe,
+  rowName,
+} from '../support/authorization-checks.js';
+import { CHECKS_CLIENT } from '../support/authorization-flows.js';
+import { described, inCell, versionOf } from '../support/client-report.js';
 import { start } from '../support/server.js';
 import { METADATA } from '../support/wire.js';
 
 // Each registration failure mode, applied once, against each client library: does the registration
-// throw, and with what? The answers are written to docs/client-checks.md; the test fails while that
-// file says something else. `npx vitest run test/http/client-checks.test.ts -u` rewrites it.
+// throw, and with what? Then each mode of the authorization server's endpoints against a whole login
+// (test/support/authorization-checks.ts), where a careful library must also refuse what EXPECTED says.
+// The answers are written to docs/client-checks.md; the test fails while that file says something
+// else. `npx vitest run test/http/client-checks.test.ts -u` rewrites it.
 
 const DOC = '../../docs/client-checks.md';
 
@@ -59,43 +72,9 @@ const LIBRARIES: readonly Library[] = [
 /** What a library did with one bad answer: handed over a client, or threw. */
 type Outcome = { readonly accepted: true } | { readonly accepted: false; readonly error: unknown };
 
-/** Error codes that only repeat the class's name. */
-const IMPLIED_CODES = new Set(['OAUTH_RESPONSE_BODY_ERROR', 'OAUTH_WWW_AUTHENTICATE_CHALLENGE']);
-
-/** The error as a caller tells it apart: its class, and the one property that says what went wrong. */
-function described(error: unknown): string {
-  const e = error as Record<string, unknown> & { constructor: { name: string } };
-  const name = `\`${e.constructor.name}\``;
-  const cause = e['cause'] as Record<string, unknown> | undefined;
-  if (typeof e['error'] === 'string') return `${name}, \`error\`: \`${e['error']}\``;
-  if (typeof e['errorCode'] === 'string') {
-    return `${name}, \`errorCode\`: \`${e['errorCode']}\`${e['message'] === '' ? ', empty message' : ''}`;
-  }
-  if (Array.isArray(cause)) {
-    const challenge = (cause[0] as { parameters?: { error?: string } } | undefined)?.parameters?.error;
-    if (challenge) return `${name}, challenge \`error\`: \`${challenge}\``;
-  }
-  if (typeof e['code'] === 'string' && !IMPLIED_CODES.has(e['code'])) return `${name}, \`${e['code']}\``;
-  if (Array.isArray(e['issues'])) {
-    const paths = (e['issues'] as Array<{ path: unknown[] }>).map((issue) => issue.path.join('.'));
-    return `${name} on \`${[...new Set(paths)].join('`, `')}\``;
-  }
-  if (cause && typeof cause['code'] === 'string')
-    return `${name} "${String(e['message'])}", cause \`${cause['code']}\``;
-  return name;
-}
-
 const cell = (outcome: Outcome): string => (outcome.accepted ? '**accepts**' : `rejects: ${described(outcome.error)}`);
 
-const versionOf = (pkg: string): string =>
-  (
-    JSON.parse(readFileSync(new URL(`../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as {
-      version: string;
-    }
-  ).version;
-
-function markdown(outcomes: ReadonlyMap<Mode, readonly Outcome[]>, successes: ReadonlySet<Mode>): string {
-  const inCell = (text: string) => text.replace(/\|/g, '\\|');
+function markdown(outcomes: ReadonlyMap<Mode, readonly Outcome[]>, successes: ReadonlySet<Mode>): string[] {
   const heads = LIBRARIES.map((l) => `${l.name} ${versionOf(l.package)}`);
   const rows = MODE_NAMES.map((mode) => {
     const spec = PARAMETERS[mode] ? `\`${mode}:${PARAMETERS[mode]}\`` : `\`${mode}\``;
@@ -130,15 +109,17 @@ function markdown(outcomes: ReadonlyMap<Mode, readonly Outcome[]>, successes: Re
     "SDK's `errorCode`, the library's `code`, the challenge in `WWW-Authenticate`, or the `cause.code` of a network",
     'error.',
     '',
-  ].join('\n');
+  ];
 }
+
+const outcomes = new Map<Mode, Outcome[]>();
+/** Modes under which the server stored the client: the slow successes. */
+const successes = new Set<Mode>();
+const authorizationOutcomes = new Map<string, Seen[]>();
 
 describe('what each client library notices', () => {
   let server: RunningServer;
   const registrations: Array<(line: string) => void> = [];
-  const outcomes = new Map<Mode, Outcome[]>();
-  /** Modes under which the server stored the client: the slow successes. */
-  const successes = new Set<Mode>();
 
   beforeAll(async () => {
     // Each registration is awaited through its log line, written once its exchange is over (even when
@@ -170,9 +151,38 @@ describe('what each client library notices', () => {
     }
     outcomes.set(mode, results);
   });
+});
 
-  it('docs/client-checks.md says what the libraries did', async () => {
+// The same for the authorization server's own modes: a whole login per library, each mode applied once.
+describe('what each client library notices in a login', () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await start({ seed: 'client-checks', issParam: true, fixtures: [CHECKS_CLIENT] });
+  });
+  afterAll(() => server.close());
+
+  it('every mode has an expectation', () => {
+    expect(ROWS.map(rowName).filter((name) => !(name in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((name) => !ROWS.some((row) => rowName(row) === name))).toEqual([]);
+  });
+
+  it.each(ROWS.map((row) => [rowName(row), row] as const))('%s', async (_name, row) => {
+    const results: Seen[] = [];
+    for (const library of AUTH_LIBRARIES) results.push(await observe(server, library, row));
+    authorizationOutcomes.set(rowName(row), results);
+    const breaches = AUTH_LIBRARIES.map((library, i) => [library.name, breach(row, library.name, results[i]!)]).filter(
+      ([, why]) => why !== undefined,
+    );
+    expect(breaches).toEqual([]);
+  });
+});
+
+describe('docs/client-checks.md', () => {
+  it('says what the libraries did', async () => {
     expect([...outcomes.keys()]).toEqual(MODE_NAMES);
-    await expect(markdown(outcomes, successes)).toMatchFileSnapshot(DOC);
+    expect([...authorizationOutcomes.keys()]).toEqual(ROWS.map(rowName));
+    const doc = [...markdown(outcomes, successes), ...authorizationSection(authorizationOutcomes)].join('\n');
+    await expect(doc).toMatchFileSnapshot(DOC);
   });
 });
