@@ -178,6 +178,8 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   'jwks:unknown_kid': { rejects: [OCN, RS] },
   'jwks:empty': { rejects: [OCN, RS] },
   'discovery:issuer_mismatch': { rejects: READERS },
+  // Auth0's https://TENANT/ against https://TENANT: a client that compares the issuer byte for byte refuses it.
+  'discovery:trailing_slash': { rejects: READERS },
   // The MCP spec says a client must stop here; the table shows which do.
   'discovery:no_pkce_methods': {},
   // The login uses a pre-registered client: nothing needs the registration endpoint.
