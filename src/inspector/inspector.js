@@ -4,12 +4,15 @@
 // the control plane stays plain request/response, an admin token travels in an Authorization header
 // (EventSource cannot send one), and no long-lived connection holds up the server's shutdown.
 //
-// render.js draws; it puts everything into the page as text nodes, never as markup.
+// render.js and render-authorization.js draw; they put everything into the page as text nodes, never as markup.
 
 import { $, clock, drawClients, drawFacts, drawJournal, drawModes, drawRules, h } from './render.js';
+import { drawClock, drawGrants, drawTokens, drawUsers, namesOf, refreshTimes } from './render-authorization.js';
 
 const POLL_MS = 1000;
 const JOURNAL_LIMIT = 200;
+/** Tokens shown at most, the newest; the server keeps 500. */
+const TOKEN_LIMIT = 100;
 const TOKEN_KEY = 'dcr-mock.admin-token';
 
 class NeedsToken extends Error {}
@@ -19,6 +22,8 @@ const state = {
   /** What each section last showed, to redraw only what changed (and keep open bodies open). */
   shown: new Map(),
   openBodies: new Set(),
+  /** The numbers of the tokens whose decoded view is open. */
+  openTokens: new Set(),
   modes: [],
   timer: undefined,
   running: false,
@@ -48,15 +53,30 @@ async function api(method, path, body) {
 }
 
 async function refresh() {
-  const [health, clients, requests, failures] = await Promise.all([
+  const [health, clients, requests, failures, serverClock, users, grants, tokens] = await Promise.all([
     api('GET', 'health'),
     api('GET', 'clients'),
     api('GET', `requests?limit=${JOURNAL_LIMIT}`),
     api('GET', 'failures'),
+    api('GET', 'clock'),
+    api('GET', 'users'),
+    api('GET', 'grants'),
+    api('GET', `tokens?limit=${TOKEN_LIMIT}`),
   ]);
   showAuth(false);
+  const now = Date.parse(serverClock.now);
+  // The grants and tokens name clients and users by id; a new name redraws them too.
+  const known = clients.map((c) => [c.client_id, c.client_name]);
+  const names = namesOf(users, clients);
   draw('facts', health, drawFacts);
+  draw('clock', serverClock, drawClock);
   draw('clients', clients, drawClients);
+  draw('users', users, drawUsers);
+  draw('grants', { grants, known, users }, () => drawGrants(grants, names, now));
+  draw('tokens', { tokens, known, users }, () =>
+    drawTokens(tokens, { names, now, open: state.openTokens, shown: TOKEN_LIMIT }),
+  );
+  refreshTimes(now);
   draw('journal', requests, (entries) => drawJournal(entries, state.openBodies));
   draw('rules', failures.rules, (rules) => drawRules(rules, removeRule));
   draw('modes', failures.modes, (modes) => {
@@ -194,6 +214,7 @@ async function reset() {
   try {
     await api('POST', 'reset');
     state.openBodies.clear();
+    state.openTokens.clear();
   } catch (err) {
     if (!(err instanceof NeedsToken)) setLive('offline', `Reset failed: ${err.message}`);
   }

@@ -24,7 +24,7 @@ export function h(tag, props, ...children) {
   return el;
 }
 
-function fill(tbody, rows, emptyId, countId) {
+export function fill(tbody, rows, emptyId, countId) {
   tbody.replaceChildren(...rows);
   $(emptyId).hidden = rows.length > 0;
   $(countId).textContent = String(rows.length);

@@ -40,6 +40,11 @@ describe('GET / (the inspector)', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the inspector's script, not a template
     { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: 'fetch(`/__dcr/${path}`' },
     { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawJournal' },
+    {
+      path: '/__inspector/render-authorization.js',
+      type: 'text/javascript; charset=utf-8',
+      contains: 'export function drawTokens',
+    },
     { path: '/__inspector/inspector.css', type: 'text/css; charset=utf-8', contains: '.topbar' },
   ])('$path is served as $type', async ({ path, type, contains }) => {
     const res = await rawGet(server, path);
@@ -67,6 +72,7 @@ describe('GET / (the inspector)', () => {
     '/__inspector/..%5cpackage.json',
     '/__inspector/assets.ts',
     '/__inspector/inspector.js%00.html',
+    '/__inspector/render-authorization.ts',
     '/__inspector/./inspector.js',
     '/__inspector//inspector.js',
     '/__inspector/',

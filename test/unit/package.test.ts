@@ -30,6 +30,7 @@ describe('the published package', () => {
     'dist/inspector/inspector.css',
     'dist/inspector/inspector.js',
     'dist/inspector/render.js',
+    'dist/inspector/render-authorization.js',
   ])('holds %s', (path) => {
     expect(files).toContain(path);
   });
