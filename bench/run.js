@@ -32,8 +32,12 @@ const HELP = `Usage: npm run bench -- [options]
 const SETTLE_TIMEOUT_MS = 60_000;
 /** A journal unchanged this long is one the store keeps as it is for now. */
 const STABLE_MS = 1000;
-/** Requests per second a code row's first round is given codes for; later rounds get twice the best pace seen. */
-const FIRST_PACE = 1000;
+/**
+ * Codes a code row is given per second of a round, at least: more than this machine's RSA signing
+ * allows (two signatures an exchange), since a warm-up is too short to show the pace. A round gets
+ * twice the best pace seen when that is more.
+ */
+const MIN_PACE = 2500;
 /** dcr-mock keeps 100,000 unspent codes at most; a round is given fewer. */
 const MAX_CODES = 90_000;
 
@@ -216,14 +220,14 @@ async function loadRound(target, generator, duration, tag, warnings) {
 /**
  * The codes or refresh tokens a token row's round spends, made through the server's own flow before
  * the round, in a file for the generator: one family per connection (twice as many), or one code per
- * request expected (twice the best pace seen, FIRST_PACE before any).
+ * request expected (twice the best pace seen, MIN_PACE at least).
  */
 async function makePool(target, duration, tag) {
   const { pool } = target.row;
   const count =
     pool.per === 'connection'
       ? 2 * options.connections
-      : Math.min(MAX_CODES, Math.ceil(duration * 2 * (target.pace ?? FIRST_PACE)));
+      : Math.min(MAX_CODES, Math.ceil(duration * Math.max(MIN_PACE, 2 * (target.pace ?? 0))));
   const started = performance.now();
   const values = await pool.make(target.child.url, count);
   const file = join(workDir, `${target.row.name}-${tag}.pool`);
@@ -234,7 +238,8 @@ async function makePool(target, duration, tag) {
 
 /**
  * One registration on each target before the load: a 201, with the same headers as the floor's. A
- * token row's probe is its first pool: making it fails loudly when the flow does not work.
+ * token row's probe is its first pool: making it fails loudly when the flow does not work. A row with
+ * `probe: false` registers nothing.
  */
 async function probe(running, warnings) {
   const names = (headers) =>
@@ -243,7 +248,7 @@ async function probe(running, warnings) {
       .sort()
       .join(', ');
   let floorHeaders;
-  for (const target of running.filter((t) => !t.row.pool)) {
+  for (const target of running.filter((t) => !t.row.pool && t.row.probe !== false)) {
     const res = await postJson(`${target.child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
     if (res.status !== 201)
       throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);

@@ -11,7 +11,9 @@ export const OIDC_PROVIDER_CLIENT = { clientId: 'bench', redirectUri: 'http://12
 
 /** What a login in the bench asks for: an id_token, a refresh token, and (on dcr-mock) a JWT access token for an API. */
 const SCOPE = 'openid offline_access';
-const AUDIENCE = 'https://api.bench.example/';
+const LOGIN = { scope: SCOPE, audience: 'https://api.bench.example/' };
+/** A refresh token and an opaque access token only. */
+const UNSIGNED_LOGIN = { scope: 'offline_access' };
 
 /** One PKCE pair for every code: the server hashes the verifier on every exchange all the same. */
 const VERIFIER = 'bench-code-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -24,15 +26,15 @@ const form = (params) => new URLSearchParams(params).toString();
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /**
- * dcr-mock's /authorize with --login auto: the 302 to the redirect URI carries the code. Without an
- * audience the access token is opaque, and an id_token is all that is signed.
+ * dcr-mock's /authorize with --login auto: the 302 to the redirect URI carries the code. With neither
+ * openid nor an audience the access token is opaque and there is no id_token: nothing is signed.
  */
-async function dcrMockCode(base, audience = AUDIENCE) {
+async function dcrMockCode(base, { scope, audience } = LOGIN) {
   const query = form({
     client_id: DCR_MOCK_CLIENT.clientId,
     response_type: 'code',
     redirect_uri: DCR_MOCK_CLIENT.redirectUri,
-    scope: SCOPE,
+    scope,
     ...(audience && { audience }),
     code_challenge: CHALLENGE,
     code_challenge_method: 'S256',
@@ -149,7 +151,7 @@ async function times(n, make) {
  * so a request lost to a connection error leaves the others theirs); 'request' makes one code per
  * request the round is expected to send (see run.js).
  */
-const dcrMockRefresh = (audience) => ({
+const dcrMockRefresh = (login) => ({
   per: 'connection',
   what: 'refresh-token families',
   make: (base, n) =>
@@ -158,7 +160,7 @@ const dcrMockRefresh = (audience) => ({
         `${base}/oauth/token`,
         DCR_MOCK_CLIENT.clientId,
         DCR_MOCK_CLIENT.redirectUri,
-        await dcrMockCode(base, audience),
+        await dcrMockCode(base, login),
         'dcr-mock',
       ),
     ),
@@ -167,8 +169,8 @@ const dcrMockRefresh = (audience) => ({
 });
 
 export const POOLS = {
-  'dcr-mock-refresh': dcrMockRefresh(AUDIENCE),
-  'dcr-mock-refresh-opaque': dcrMockRefresh(undefined),
+  'dcr-mock-refresh': dcrMockRefresh(LOGIN),
+  'dcr-mock-refresh-unsigned': dcrMockRefresh(UNSIGNED_LOGIN),
   'dcr-mock-code': {
     per: 'request',
     what: 'codes',
