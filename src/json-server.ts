@@ -73,10 +73,12 @@ function undoable<T>(db: Low<T>, writes: AsyncLocalStorage<WriteUndo>): Low<T> {
     async write() {
       const undo = writes.getStore();
       undo?.changed();
+      const changed = db.data;
       try {
         await db.write();
       } catch (err) {
-        undo?.undo(data());
+        // Unless db.json, edited by hand, was read again meanwhile: the change is not in that data.
+        if (db.data === changed) undo?.undo(data());
         throw err;
       }
     },

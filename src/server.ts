@@ -8,7 +8,7 @@ import { consentEndpoint, authorizeEndpoint, loginEndpoint } from './authorizati
 import { CimdClients } from './authorization/cimd.js';
 import { authClientOf } from './authorization/clients.js';
 import { KeySet, loadSigningKey } from './authorization/keys.js';
-import { toRefreshFamilies } from './authorization/refresh-records.js';
+import { type RefreshFamilyRecord, toRefreshFamilies } from './authorization/refresh-records.js';
 import { revokeEndpoint } from './authorization/revoke-endpoint.js';
 import { AuthorizationService } from './authorization/service.js';
 import { tokenEndpoint } from './authorization/token-endpoint.js';
@@ -44,6 +44,7 @@ import { profileSpec } from './registration/profiles.js';
 import { loadVerificationKeys } from './registration/statement-keys.js';
 import { validateClientMetadata, withStatement } from './registration/validate.js';
 import { safeWriter } from './safe-write.js';
+import type { Data } from './store/shape.js';
 import { Store } from './store/store.js';
 import { UrlFile } from './url-file.js';
 import { VERSION } from './version.js';
@@ -87,7 +88,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const serverClock = new ServerClock(config.clock);
   const clock = serverClock.now;
   const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
-  const store = await Store.open(config.db, { warn: report });
+  const store = await Store.open(config.db, { warn: report, check: refreshTokensProblem });
   const profile = profileSpec(config.profile);
   const oidcRules = config.oidcRules ?? profile.oidcRules ?? false;
   const credentials = new CredentialFactory(config.seed);
@@ -165,6 +166,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     cimd,
     refreshRecords,
   });
+  // db.json edited by hand and read again: the families are the file's (with the journal's newest changes).
+  store.onReload(() => authorization.refresh.restore(store.records(REFRESH_TOKENS) as RefreshFamilyRecord[]));
   const reset = async () => {
     serverClock.reset();
     plan.reset();
@@ -292,6 +295,12 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     reset,
     close,
   };
+}
+
+/** Why db.json's refresh-token families are unusable, if they are (a version edited by hand is not read then). */
+function refreshTokensProblem(data: Data): string | undefined {
+  const records = toRefreshFamilies(data[REFRESH_TOKENS] ?? []);
+  return typeof records === 'string' ? records : undefined;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { mendClientId } from './shape.js';
@@ -100,10 +101,17 @@ export class DbText {
 
 /**
  * Writes `pieces` to `path` atomically (a temp file, then a rename: never half a file), letting the
- * event loop turn at least every SLICE_MS of gathering. The temp file is removed if anything fails.
+ * event loop turn at least every SLICE_MS of gathering. `beforeRename` may throw to keep `path` as it
+ * is; the temp file is removed if anything fails. Returns the written file's stat (the same after the rename).
  */
-export async function writeInSlices(path: string, tempPath: string, pieces: Iterable<Buffer>): Promise<void> {
+export async function writeInSlices(
+  path: string,
+  tempPath: string,
+  pieces: Iterable<Buffer>,
+  beforeRename: () => void = () => {},
+): Promise<BigIntStats> {
   const file = await open(tempPath, 'w');
+  let stat: BigIntStats;
   try {
     const write = async (batch: Buffer[]) => {
       let total = 0;
@@ -126,11 +134,14 @@ export async function writeInSlices(path: string, tempPath: string, pieces: Iter
       }
     }
     await write(batch);
+    stat = await file.stat({ bigint: true });
     await file.close();
+    beforeRename();
   } catch (err) {
     await file.close().catch(() => undefined);
     await rm(tempPath, { force: true }).catch(() => undefined);
     throw err;
   }
   await rename(tempPath, path);
+  return stat;
 }

@@ -7,18 +7,21 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  statSync,
   truncateSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StartupError, StorageUnavailable } from '../errors.js';
-import { decodeLine, encodeEntry } from './journal-line.js';
+import { isObject } from '../is-object.js';
 import { DbText, writeInSlices } from './db-text.js';
-import { type Data, type JournalEntry, type Positions, applyEntry, toData } from './shape.js';
+import { type Identity, identityAt, identityOf, sameIdentity } from './disk-watch.js';
+import { encodeEntry } from './journal-line.js';
+import { Unusable, parseDb, replayJournal } from './replay.js';
+import { type Data, type JournalEntry, type Meta, toData } from './shape.js';
 
 /** The calls through which the journal reaches the disk; a test puts failing ones in place to play a full disk. */
 export interface StoreIo {
@@ -26,6 +29,20 @@ export interface StoreIo {
   /** Writes from `offset` to the end of `buffer`; returns how many bytes it wrote. */
   readonly write: (fd: number, buffer: Buffer, offset: number) => number;
   readonly truncate: (fd: number, length: number) => void;
+}
+
+/** What reading db.json again found: the same file, a new one read (`accept` was given it), one that cannot be read, none. */
+export type Reload =
+  | { readonly kind: 'same' }
+  | { readonly kind: 'reloaded'; readonly replayed: boolean }
+  | { readonly kind: 'refused'; readonly why: string }
+  | { readonly kind: 'missing' };
+
+/** A checkpoint found db.json changed by someone else since it was read or written, and left it as it is. */
+export class ChangedOnDisk extends Error {
+  constructor() {
+    super('it was changed on disk meanwhile, and is read again');
+  }
 }
 
 export const NODE_IO: StoreIo = {
@@ -46,7 +63,8 @@ export const NODE_IO: StoreIo = {
  * what the journal holds beyond db.json's counts (`meta.sequence` for clients, `meta.appended` for
  * the others) in the same `meta.epoch`, so a crash between the two steps replays nothing twice; an
  * entry of a later epoch was appended after a reset that had not reached db.json yet, so the reset
- * is replayed first.
+ * is replayed first. A checkpoint never replaces a db.json that is no longer the version it last read
+ * or wrote (someone edited it by hand): `reloadIfChanged` reads that edit instead.
  */
 export class JournaledJSONFile implements Adapter<Data> {
   readonly journalPath: string;
@@ -66,6 +84,12 @@ export class JournaledJSONFile implements Adapter<Data> {
   needsCheckpoint = false;
   /** Set by read(): what it dropped (a last line cut short), one line each, for the person who started dcr-mock. */
   readonly warnings: string[] = [];
+  /** db.json as this store last read or wrote it: another version on disk is someone else's edit. */
+  #disk: Identity | undefined;
+  /** The `meta` that version holds: an edit that drops it keeps it. */
+  #diskMeta: Meta | undefined;
+  /** Why db.json, as changed on disk, cannot be read: until it can, it is not written over. */
+  #refused: string | undefined;
 
   constructor(
     readonly path: string,
@@ -93,24 +117,102 @@ export class JournaledJSONFile implements Adapter<Data> {
     return this.#journalBytes > 0 || this.#failed;
   }
 
+  /** Why db.json, changed on disk, cannot be read and is not written over; undefined when it can be. */
+  get refused(): string | undefined {
+    return this.#refused;
+  }
+
   /** Reads db.json and replays the journal. Never writes: a file it cannot use is left as it is. */
   async read(): Promise<Data | null> {
     let text: string | null;
+    let seen: Identity | undefined;
     try {
+      seen = identityAt(this.path);
       text = await this.#text.read();
     } catch (err) {
-      throw this.#unusable(this.path, (err as Error).message);
+      throw new Unusable(this.path, (err as Error).message);
     }
     // undefined: no db.json. A file holding `null` is not a missing one, and toData refuses it.
-    const parsed = text === null ? undefined : this.#parse(this.path, text);
+    const parsed = text === null ? undefined : parseDb(this.path, text);
     this.needsCheckpoint = parsed === undefined;
     if (parsed === undefined && !existsSync(this.#rotatedPath) && !existsSync(this.journalPath)) return null;
     const data = parsed === undefined ? toData({}) : toData(parsed);
-    if (typeof data === 'string') throw this.#unusable(this.path, data);
-    for (const file of [this.#rotatedPath, this.journalPath]) {
-      if (this.#replay(file, data)) this.needsCheckpoint = true;
-    }
+    if (typeof data === 'string') throw new Unusable(this.path, data);
+    this.#disk = seen;
+    this.#diskMeta = structuredClone(data.meta);
+    if (this.#replayJournals(data)) this.needsCheckpoint = true;
     return data;
+  }
+
+  /**
+   * Reads db.json again if it is no longer the version this store last read or wrote: someone edited
+   * it. The new version, with the journal's entries it lacks replayed over it, is handed to `accept`
+   * in the same turn as the journal is read, so that no entry appended meanwhile is missed. A version
+   * that cannot be read (or that `check` refuses) is not written over until one that can be replaces it.
+   * Waits for the checkpoints asked for before, and holds back those asked for after.
+   */
+  reloadIfChanged(check: (data: Data) => string | undefined, accept: (data: Data) => void): Promise<Reload> {
+    const run = this.#chain.then(() => this.#reload(check, accept));
+    this.#chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #reload(check: (data: Data) => string | undefined, accept: (data: Data) => void): Promise<Reload> {
+    let seen: Identity | undefined;
+    let text: string;
+    try {
+      seen = identityAt(this.path);
+      if (sameIdentity(seen, this.#disk)) return { kind: 'same' };
+      if (seen === undefined) {
+        this.#disk = undefined;
+        this.#refused = undefined;
+        return { kind: 'missing' };
+      }
+      text = await readFile(this.path, 'utf8');
+      // Written to while it was read: the next look reads it whole.
+      if (!sameIdentity(identityAt(this.path), seen)) return { kind: 'same' };
+    } catch (err) {
+      return this.#refuse(seen, (err as Error).message);
+    }
+    try {
+      const parsed = parseDb(this.path, text);
+      // An edit that drops meta keeps the counts db.json had, so that the journal replays as it would have.
+      if (isObject(parsed) && parsed['meta'] === undefined && this.#diskMeta) {
+        parsed['meta'] = structuredClone(this.#diskMeta);
+      }
+      const data = toData(parsed);
+      if (typeof data === 'string') return this.#refuse(seen, data);
+      const meta = structuredClone(data.meta);
+      const replayed = this.#replayJournals(data);
+      const problem = check(data);
+      if (problem) return this.#refuse(seen, problem);
+      this.#disk = seen;
+      this.#diskMeta = meta;
+      this.#refused = undefined;
+      this.#db.forget();
+      accept(data);
+      return { kind: 'reloaded', replayed };
+    } catch (err) {
+      if (!(err instanceof Unusable)) throw err;
+      return this.#refuse(seen, err.file === this.path ? err.why : `${basename(err.file)}: ${err.why}`);
+    }
+  }
+
+  #refuse(seen: Identity | undefined, why: string): Reload {
+    this.#disk = seen;
+    this.#refused = why;
+    return { kind: 'refused', why };
+  }
+
+  #replayJournals(data: Data): boolean {
+    let replayed = false;
+    for (const file of [this.#rotatedPath, this.journalPath]) {
+      if (replayJournal(file, data, this.warnings)) replayed = true;
+    }
+    return replayed;
   }
 
   /**
@@ -184,7 +286,12 @@ export class JournaledJSONFile implements Adapter<Data> {
 
   /** A checkpoint: everything in `data` reaches db.json, then the journal it supersedes is dropped. */
   write(data: Data): Promise<void> {
-    const run = this.#chain.then(() => this.#checkpoint(data));
+    return this.checkpoint(() => data);
+  }
+
+  /** A checkpoint of the data `current` gives once the checkpoints and reloads asked for before are done. */
+  checkpoint(current: () => Data): Promise<void> {
+    const run = this.#chain.then(() => this.#checkpoint(current));
     this.#chain = run.catch(() => undefined);
     return run;
   }
@@ -204,12 +311,25 @@ export class JournaledJSONFile implements Adapter<Data> {
     this.#fd = undefined;
   }
 
-  async #checkpoint(data: Data): Promise<void> {
+  async #checkpoint(current: () => Data): Promise<void> {
     try {
+      if (this.#refused !== undefined) {
+        throw new Error(
+          `it was changed on disk and cannot be read (${this.#refused}); dcr-mock does not write over it`,
+        );
+      }
       this.#rotate();
       // Taken now, so it holds every entry appended before the rotation and none after.
+      const data = current();
       const snapshot = this.#db.snapshot(data);
-      await writeInSlices(this.path, this.#tempPath, this.#db.pieces(snapshot));
+      const meta = structuredClone(data.meta);
+      // An edit saved since the last read or write is not written over: it is read, and the journal replayed over it.
+      const unchanged = () => {
+        if (!sameIdentity(identityAt(this.path), this.#disk)) throw new ChangedOnDisk();
+      };
+      const written = await writeInSlices(this.path, this.#tempPath, this.#db.pieces(snapshot), unchanged);
+      this.#disk = identityOf(written);
+      this.#diskMeta = meta;
       if (existsSync(this.#rotatedPath)) unlinkSync(this.#rotatedPath);
       this.#failed = false;
     } catch (err) {
@@ -236,53 +356,5 @@ export class JournaledJSONFile implements Adapter<Data> {
     } else {
       renameSync(this.journalPath, this.#rotatedPath);
     }
-  }
-
-  /**
-   * Applies a journal file's entries that db.json lacks; returns whether the file held anything
-   * (then db.json is to be written, and the journal dropped). A last line without its newline was
-   * cut short by a stop in the middle of its write: it was never acknowledged, and is dropped with a
-   * warning. Any other line that holds no entry is damage: the store is refused, the line named.
-   */
-  #replay(file: string, data: Data): boolean {
-    let text: string;
-    try {
-      if (!existsSync(file)) return false;
-      if (statSync(file).isDirectory()) throw new Error('it is a directory');
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw this.#unusable(file, (err as Error).message);
-    }
-    const lines = text.split('\n');
-    const torn = lines.pop() ?? '';
-    const known: Positions = new Map();
-    for (const [i, line] of lines.entries()) {
-      if (line === '') continue;
-      const entry = decodeLine(line);
-      if (typeof entry === 'string') throw this.#unusable(file, `line ${i + 1} is not a journal entry (${entry})`);
-      const problem = applyEntry(data, entry, known);
-      if (problem) throw this.#unusable(file, `line ${i + 1} cannot be replayed: ${problem}`);
-    }
-    if (torn !== '') {
-      this.warnings.push(
-        `[dcr-mock] Warning: ${file} ends in an entry cut short mid-write (line ${lines.length + 1}, ${Buffer.byteLength(torn)} bytes): it was never acknowledged, and is dropped.`,
-      );
-    }
-    return text !== '';
-  }
-
-  #parse(file: string, text: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw this.#unusable(file, `it is not valid JSON (${(err as Error).message})`);
-    }
-  }
-
-  #unusable(file: string, why: string): StartupError {
-    return new StartupError(
-      `Failed to open the store ${file}: ${why}. dcr-mock left it untouched; fix it, move it away, or pass --db with another path.`,
-      1,
-    );
   }
 }

@@ -2,7 +2,8 @@ import { basename, resolve } from 'node:path';
 import { type Adapter, Low, Memory } from 'lowdb';
 import { StartupError, StorageUnavailable } from '../errors.js';
 import { isObject } from '../is-object.js';
-import { JournaledJSONFile, type StoreIo } from './journaled-file.js';
+import { DiskWatch } from './disk-watch.js';
+import { ChangedOnDisk, JournaledJSONFile, type StoreIo } from './journaled-file.js';
 import { StoreLock } from './lock.js';
 import { Observer } from './observer.js';
 import { CLIENTS, type ClientRecord, type Data, type StoredRecord, emptyData, isCollectionName } from './shape.js';
@@ -14,6 +15,13 @@ export interface StoreOptions {
   readonly warn?: (line: string) => void;
   /** The disk calls of the journal (a test's, to play a full disk). */
   readonly io?: StoreIo;
+  /**
+   * Whether to read db.json again when someone else changes it while the store is open (as
+   * json-server does); default true. See docs/persistence.md.
+   */
+  readonly watch?: boolean;
+  /** What else a version of db.json read again must satisfy: the reason it is unusable, or undefined. */
+  readonly check?: (data: Data) => string | undefined;
 }
 
 /** How long the store waits after the last registration before folding the journal into db.json. */
@@ -39,11 +47,14 @@ export class Store {
   #timer: NodeJS.Timeout | undefined;
   #dbBytes = 0;
   #lock: StoreLock | undefined;
+  #watch: DiskWatch | undefined;
+  readonly #reloaded = new Set<() => void>();
 
   private constructor(
     adapter: Adapter<Data>,
     file: JournaledJSONFile | undefined,
     readonly warn: (line: string) => void,
+    readonly check: (data: Data) => string | undefined = () => undefined,
   ) {
     // json-server changes the data itself, then calls db.write(): the indexes are rebuilt after that,
     // and the write is a checkpoint like the store's own.
@@ -69,7 +80,7 @@ export class Store {
     const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
     if (path === MEMORY) return new Store(new Memory<Data>(), undefined, warn);
     const file = new JournaledJSONFile(resolve(path), options.io);
-    const store = new Store(file, file, warn);
+    const store = new Store(file, file, warn, options.check);
     await store.db.read();
     file.checkWritable();
     // Only read so far: a second dcr-mock on the same db.json stops here, having changed nothing.
@@ -86,7 +97,17 @@ export class Store {
         1,
       );
     }
+    if (options.watch !== false) {
+      store.#watch = new DiskWatch(file.path, () => {
+        store.#pickUp().catch((err) => warn(`[dcr-mock] Failed to read ${file.path} again: ${causeOf(err)}.`));
+      });
+    }
     return store;
+  }
+
+  /** Calls `listener` after db.json, changed on disk, was read again: the records are new objects. */
+  onReload(listener: () => void): void {
+    this.#reloaded.add(listener);
   }
 
   get path(): string {
@@ -246,6 +267,16 @@ export class Store {
    * json-server's, the user's, are left as they are.
    */
   async reset(initial: readonly ClientRecord[] = [], own: readonly string[] = []): Promise<void> {
+    try {
+      await this.#reset(initial, own);
+    } catch (err) {
+      // An edit of db.json, read meanwhile, replaced the data that was reset: it is reset in turn.
+      if (!changedOnDisk(err)) throw err;
+      await this.#reset(initial, own);
+    }
+  }
+
+  async #reset(initial: readonly ClientRecord[], own: readonly string[]): Promise<void> {
     const { meta } = this.db.data;
     this.db.data.clients = initial.map((client) => structuredClone(client));
     for (const collection of new Set([...own, ...Object.keys(meta.appended ?? {})])) {
@@ -259,24 +290,72 @@ export class Store {
   /** Folds the journal into db.json now, if it holds anything or the last checkpoint failed. */
   async flush(): Promise<void> {
     await this.#file?.settled();
-    if (this.#file?.pending) await this.#checkpoint('the journal keeps every client');
+    if (!this.#file?.pending) return;
+    try {
+      await this.#checkpoint('the journal keeps every client', undefined, false);
+    } catch (err) {
+      // An edit saved meanwhile was read instead: the journal is folded into that.
+      if (!changedOnDisk(err)) throw err;
+      if (this.#file.pending && this.#file.refused === undefined) {
+        await this.#checkpoint('the journal keeps every client', undefined, false);
+      }
+    }
   }
 
   /**
    * Writes everything to db.json. On failure, `undo` takes back the change the caller made, and a
-   * StorageUnavailable names the cause and `outcome` (what became of the change).
+   * StorageUnavailable names the cause and `outcome` (what became of the change). A caller's change
+   * (`changed`) that an edit of db.json, read meanwhile, replaced is no change made either.
    */
-  async #checkpoint(outcome: string, undo?: () => void): Promise<void> {
+  async #checkpoint(outcome: string, undo?: () => void, changed = true): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (!this.#file) return;
+    const name = basename(this.#file.path);
+    const data = this.db.data;
     try {
-      await this.#file.write(this.db.data);
+      // An edit that could not be read may have been fixed since the watch last looked.
+      if (this.#file.refused !== undefined) await this.#pickUp();
+      await this.#file.checkpoint(() => this.db.data);
     } catch (err) {
-      undo?.();
-      throw new StorageUnavailable(basename(this.#file.path), err, outcome);
+      if (this.db.data === data) undo?.();
+      if (err instanceof ChangedOnDisk) await this.#pickUp();
+      throw new StorageUnavailable(name, err, outcome);
     }
     this.#dbBytes = this.#estimateBytes();
+    if (changed && this.db.data !== data) throw new StorageUnavailable(name, new ChangedOnDisk(), outcome);
+  }
+
+  /**
+   * Reads db.json again if someone changed it (see JournaledJSONFile.reloadIfChanged) and says what
+   * became of it on stderr: read again, refused (and not written over), or removed.
+   */
+  async #pickUp(): Promise<void> {
+    const file = this.#file;
+    if (!file) return;
+    const name = basename(file.path);
+    const outcome = await file.reloadIfChanged(this.check, (data) => {
+      this.db.data = data;
+      this.#indexes.clear();
+      this.#dbBytes = this.#estimateBytes();
+    });
+    if (outcome.kind === 'same') return;
+    if (outcome.kind === 'missing') {
+      this.warn(
+        `[dcr-mock] ${name} was removed while dcr-mock ran: the next write puts it back, with the store as it is (POST /__dcr/reset empties the store).`,
+      );
+      return;
+    }
+    if (outcome.kind === 'refused') {
+      this.warn(
+        `[dcr-mock] ${name} was changed on disk and cannot be read: ${outcome.why}. dcr-mock goes on with the store as it was and does not write over ${name} until it can be read; fix it and save it again (the journal keeps every new client meanwhile).`,
+      );
+      return;
+    }
+    const kept = outcome.replayed ? ', with the newest entries of its journal' : '';
+    this.warn(`[dcr-mock] ${name} was changed on disk: read again (${this.clients.length} clients${kept}).`);
+    for (const listener of this.#reloaded) listener();
+    if (file.pending) this.#scheduleCheckpoint();
   }
 
   /**
@@ -284,12 +363,17 @@ export class Store {
    * throws a StartupError that says so: the journal keeps every client for the next start.
    */
   async close(): Promise<void> {
+    this.#watch?.close();
     try {
       await this.flush().catch(() => this.flush());
     } catch (err) {
       const file = this.#file!;
+      const fix =
+        file.refused === undefined
+          ? 'make room or make the folder writable, then start dcr-mock again'
+          : `fix ${basename(file.path)}, then start dcr-mock again`;
       throw new StartupError(
-        `Failed to write the store ${file.path}: ${causeOf(err)}. The journal (${file.journalPath}) keeps every client, and the next start folds it in; make room or make the folder writable, then start dcr-mock again.`,
+        `Failed to write the store ${file.path}: ${causeOf(err)}. The journal (${file.journalPath}) keeps every client, and the next start folds it in; ${fix}.`,
         1,
       );
     } finally {
@@ -301,7 +385,8 @@ export class Store {
 
   #scheduleCheckpoint(): void {
     const file = this.#file;
-    if (!file) return;
+    // While db.json holds an edit that cannot be read, the journal alone keeps what is new.
+    if (!file || file.refused !== undefined) return;
     if (file.journalBytes > Math.max(MIN_CHECKPOINT_BYTES, this.#dbBytes)) {
       void this.flush().catch((err) => this.#reportFailure(err));
       return;
@@ -328,6 +413,8 @@ export class Store {
 
   /** A failed checkpoint a request did not ask for: the journal still holds every acknowledged record. */
   #reportFailure(err: unknown): void {
+    // An edit that cannot be read was reported when it was seen.
+    if (this.#file?.refused !== undefined) return;
     this.warn(
       `[dcr-mock] Failed to write ${this.path}: ${causeOf(err)}. The journal keeps every client; the next checkpoint, stop or start folds it in.`,
     );
@@ -335,6 +422,9 @@ export class Store {
 }
 
 const UNDONE = 'nothing was changed';
+
+/** Whether a write failed because db.json, edited by hand, was read instead. */
+const changedOnDisk = (err: unknown) => err instanceof StorageUnavailable && err.cause instanceof ChangedOnDisk;
 
 /** The system's own words for why a write failed. */
 function causeOf(err: unknown): string {
