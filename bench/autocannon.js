@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /** The same round as runWrk (bench/wrk.js), from autocannon's result. */
-export async function runAutocannon(url, { method, bodyOf, tag, pool, connections, duration, timeoutS, overrunS }) {
+export async function runAutocannon(
+  url,
+  { method, bodyOf, tag, pool, call, connections, duration, timeoutS, overrunS },
+) {
   const values = pool ? readFileSync(pool.file, 'utf8').split('\n').filter(Boolean) : [];
   const counts = pool && { loaded: values.length, left: values.length, dry: 0 };
   const instance = autocannon({
@@ -12,7 +15,13 @@ export async function runAutocannon(url, { method, bodyOf, tag, pool, connection
     connections,
     duration,
     timeout: timeoutS,
-    requests: [pool ? pooledRequest(pool, values, counts, () => instance.stop()) : plainRequest(method, bodyOf, tag)],
+    requests: [
+      call
+        ? { method, headers: call.headers, body: call.body }
+        : pool
+          ? pooledRequest(pool, values, counts, () => instance.stop())
+          : plainRequest(method, bodyOf, tag),
+    ],
   });
   let firstError;
   instance.on('reqError', (err) => {

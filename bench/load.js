@@ -46,15 +46,17 @@ export function chooseGenerator(wanted) {
 /**
  * Runs one round against `baseUrl` and summarises it. `rps` counts answers that are not errors only,
  * so a server that fails fast cannot look fast. `tag` makes this round's client names its own;
- * `pool` is the values a token row's requests spend (bench/token-flows.js).
+ * `pool` is the values a token row's requests spend, `call` the one request a call row sends
+ * (`{ headers, body }`, bench/token-flows.js).
  */
-export function runRound(baseUrl, { generator, connections, duration, request, pool, tag }) {
+export function runRound(baseUrl, { generator, connections, duration, request, pool, call, tag }) {
   const run = generator.name === 'wrk' ? runWrk : runAutocannon;
   return run(`${baseUrl}${request?.path ?? REGISTRATION_PATH}`, {
     method: request?.method ?? 'POST',
     bodyOf: registrationBody,
     tag,
     pool,
+    call,
     connections,
     duration,
     timeoutS: TIMEOUT_S,

@@ -102,7 +102,7 @@ export function formatReport(results) {
   out.push(
     `dcr-mock bench: node ${settings.node}, ${settings.cpus} CPUs, ${settings.rounds} rounds x ${settings.duration} s, ` +
       `${settings.connections} connections; POST /oidc/register with a distinct client_name each, or (token rows) ` +
-      'POST to the token endpoint with a code or refresh token of its own each',
+      'POST to the token endpoint with a code or refresh token of its own each, or (mcp-call) the same tools/call with one valid token',
     `load generator: ${generator}`,
   );
   if (Object.keys(load).length) {

@@ -195,6 +195,7 @@ async function loadRound(target, generator, duration, tag, warnings) {
     duration,
     request: target.row.request,
     pool,
+    call: target.call,
     tag,
   });
   const cpuAfter = cpuSecondsOf(pid);
@@ -238,17 +239,23 @@ async function makePool(target, duration, tag) {
 
 /**
  * One registration on each target before the load: a 201, with the same headers as the floor's. A
- * token row's probe is its first pool: making it fails loudly when the flow does not work. A row with
- * `probe: false` registers nothing.
+ * token row's probe is its first pool: making it fails loudly when the flow does not work. A `call`
+ * row's is making its request, which ends with one call that must succeed. A row with `probe: false`
+ * registers nothing.
  */
 async function probe(running, warnings) {
+  for (const target of running.filter((t) => t.row.call)) {
+    const started = performance.now();
+    target.call = await target.row.call.make(target.child.url);
+    log(`made ${target.row.call.what} for ${target.row.name} in ${Math.round(performance.now() - started)} ms`);
+  }
   const names = (headers) =>
     Object.keys(headers)
       .filter((h) => !['date', 'connection', 'keep-alive'].includes(h))
       .sort()
       .join(', ');
   let floorHeaders;
-  for (const target of running.filter((t) => !t.row.pool && t.row.probe !== false)) {
+  for (const target of running.filter((t) => !t.row.pool && !t.row.call && t.row.probe !== false)) {
     const res = await postJson(`${target.child.url}${REGISTRATION_PATH}`, REGISTRATION_BODY);
     if (res.status !== 201)
       throw new Error(`${target.row.name} answered ${res.status} to a valid registration: ${res.text.slice(0, 300)}`);

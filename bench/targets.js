@@ -1,7 +1,7 @@
 // What the bench measures, as tables: a new scenario is one more row.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { POOLS } from './token-flows.js';
+import { CALLS, POOLS } from './token-flows.js';
 
 export const FLOOR_SCRIPT = fileURLToPath(new URL('./floor.js', import.meta.url));
 export const CLI_SCRIPT = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -31,6 +31,8 @@ const NON_MATCHING_RULES = Array.from({ length: 100 }, (_, i) => [
  * (bench/token-flows.js); the dcr-mock ones log in as the default user of fixtures/clients.json's
  * public fixture-native-app, with PKCE, scope `openid offline_access` and an audience (refresh-unsigned:
  * scope `offline_access` only).
+ * `call`: a row that sends one request again and again, made once before the load through the server's
+ * own flow (bench/token-flows.js): the MCP row's tools/call with its access token.
  * `probe: false`: a server that registers nothing, which the probe's registration skips.
  */
 export const LOAD_TARGETS = [
@@ -96,6 +98,14 @@ export const LOAD_TARGETS = [
     args: ['--db', ':memory:', '--fixtures', FIXTURES],
     request: { method: 'POST', path: '/oauth/token' },
     pool: POOLS['dcr-mock-code'],
+  },
+  {
+    name: 'mcp-call',
+    label: 'dcr-mock --db :memory:, POST /mcp tools/call echo with a valid token (verified; the MCP SDK answers)',
+    script: CLI_SCRIPT,
+    args: ['--db', ':memory:', '--fixtures', FIXTURES],
+    request: { method: 'POST', path: '/mcp' },
+    call: CALLS['dcr-mock-mcp-call'],
   },
   {
     name: 'oidc-provider-refresh',

@@ -1,5 +1,6 @@
 // What the token targets are loaded with: codes and refresh tokens made before each round through the
-// servers' own authorization flows over HTTP, since every one of them works once. A pool row's requests
+// servers' own authorization flows over HTTP, since every one of them works once (and the access token
+// the MCP row calls /mcp with, made the same way once, since it works until it expires). A pool row's requests
 // are `body.before + value + body.after`, one value each; `next` names the member of a 200 answer that
 // goes back into the pool (the rotated refresh token), so each family is refreshed one request at a time.
 import { createHash } from 'node:crypto';
@@ -29,13 +30,14 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
  * dcr-mock's /authorize with --login auto: the 302 to the redirect URI carries the code. With neither
  * openid nor an audience the access token is opaque and there is no id_token: nothing is signed.
  */
-async function dcrMockCode(base, { scope, audience } = LOGIN) {
+async function dcrMockCode(base, { scope, audience, resource } = LOGIN) {
   const query = form({
     client_id: DCR_MOCK_CLIENT.clientId,
     response_type: 'code',
     redirect_uri: DCR_MOCK_CLIENT.redirectUri,
     scope,
     ...(audience && { audience }),
+    ...(resource && { resource }),
     code_challenge: CHALLENGE,
     code_challenge_method: 'S256',
     state: 'bench',
@@ -53,7 +55,8 @@ function codeFrom(res, server) {
   return code;
 }
 
-async function exchangeCode(tokenUrl, clientId, redirectUri, code, server) {
+/** The token endpoint's answer to a code exchange, parsed; `member` must be in it. */
+async function exchangeCode(tokenUrl, clientId, redirectUri, code, server, member = 'refresh_token', extra = {}) {
   const res = await fetch(tokenUrl, {
     method: 'POST',
     headers: FORM,
@@ -63,13 +66,13 @@ async function exchangeCode(tokenUrl, clientId, redirectUri, code, server) {
       code,
       redirect_uri: redirectUri,
       code_verifier: VERIFIER,
+      ...extra,
     }),
   });
   const text = await res.text();
-  const refreshToken = res.status === 200 ? JSON.parse(text).refresh_token : undefined;
-  if (!refreshToken)
-    throw new Error(`Failed to get a refresh token from ${server}: ${res.status} ${text.slice(0, 300)}`);
-  return refreshToken;
+  const value = res.status === 200 ? JSON.parse(text)[member] : undefined;
+  if (!value) throw new Error(`Failed to get a ${member} from ${server}: ${res.status} ${text.slice(0, 300)}`);
+  return value;
 }
 
 /**
@@ -131,6 +134,51 @@ async function oidcProviderRefreshToken(base) {
   }
   throw new Error(`Failed to log in to oidc-provider: still at ${res.status} ${res.headers.get('location')}`);
 }
+
+/** What an MCP client sends once it holds a token: a JSON-RPC tools/call of `echo`, the SDK client's headers. */
+const MCP_CALL_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'echo', arguments: { text: 'bench' } },
+});
+
+/**
+ * The MCP row's one request, made once before the load: an access token for dcr-mock's /mcp (scope
+ * mcp:tools, resource `${base}/mcp`, by the code flow), and a first call that must answer the echo,
+ * which is the row's probe. /mcp is stateless (src/mcp/tools.ts), so no initialize comes first and the
+ * same request can be sent again and again.
+ */
+async function dcrMockMcpCall(base) {
+  const resource = `${base}/mcp`;
+  const code = await dcrMockCode(base, { scope: 'mcp:tools', resource });
+  const token = await exchangeCode(
+    `${base}/oauth/token`,
+    DCR_MOCK_CLIENT.clientId,
+    DCR_MOCK_CLIENT.redirectUri,
+    code,
+    'dcr-mock',
+    'access_token',
+    { resource },
+  );
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-06-18',
+    authorization: `Bearer ${token}`,
+  };
+  const res = await fetch(resource, { method: 'POST', headers, body: MCP_CALL_BODY });
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes('"text":"bench"')) {
+    throw new Error(`Failed to call the echo tool at ${resource}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  return { headers, body: MCP_CALL_BODY };
+}
+
+/** The rows that send one request made before the load, by row: `make(base)` → `{ headers, body }`. */
+export const CALLS = {
+  'dcr-mock-mcp-call': { what: 'an access token for /mcp', make: dcrMockMcpCall },
+};
 
 /** `n` results of `make()`, CONCURRENCY at a time. */
 async function times(n, make) {

@@ -20,11 +20,14 @@ export function findWrk() {
 /**
  * Loads `url` for `duration` seconds over `connections` connections. A POST sends `bodyOf(name)`
  * with a name of its own per request, built from `tag`; a GET sends no body; with a `pool` (see
- * bench/token-flows.js), each request spends one line of `pool.file` and `pool.next` refills it.
+ * bench/token-flows.js), each request spends one line of `pool.file` and `pool.next` refills it; with a
+ * `call`, every request is the same `method` with its headers and body.
  */
-export async function runWrk(url, { method, bodyOf, tag, pool, connections, duration, timeoutS, overrunS }) {
+export async function runWrk(url, { method, bodyOf, tag, pool, call, connections, duration, timeoutS, overrunS }) {
   const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', `${timeoutS}s`, '-s', WRK_SCRIPT, url, '--'];
-  if (pool) {
+  if (call) {
+    args.push('FIXED', method, call.body, ...Object.entries(call.headers).flat());
+  } else if (pool) {
     args.push('POOL', pool.file, pool.before, pool.after ?? '', pool.next ?? '');
   } else if (method === 'POST') {
     const [before, after] = bodyOf(NAME_MARK).split(NAME_MARK);

@@ -2,12 +2,15 @@
 --   wrk -s bench/wrk.lua <url> -- POST <tag> <body before the name> <body after the name>
 --   wrk -s bench/wrk.lua <url> -- GET
 --   wrk -s bench/wrk.lua <url> -- POOL <file> <body before the value> <body after the value> [<next>]
+--   wrk -s bench/wrk.lua <url> -- FIXED <method> <body> [<header> <value>]...
 -- A POST's body carries a client_name of its own on every request, "<tag>-<thread>-<n>", so that the
 -- server stores distinct registrations, as a test suite would make them.
 -- A POOL request is a form POST that spends one value of <file> (one a line: a code, a refresh token).
 -- With <next>, a 200 answer's "<next>" member goes back into the pool: the refresh token a rotation
 -- returns is the one the next request of that family sends. An empty pool ends the round at once
 -- (wrk still reports the whole duration, so run.js warns that the figure is too low).
+-- A FIXED request is the same every time: the method, the headers and the body given (the MCP row's
+-- tools/call with its access token).
 -- done() prints one line, "@@dcr-bench-wrk <json>", with the counts and the latency percentiles in
 -- microseconds, and for a POOL how many values were loaded and left, and whether the pool ran dry.
 
@@ -54,6 +57,12 @@ function init(args)
       response = pooled
     end
     left = pool_size
+  elseif args[1] == "FIXED" then
+    local headers = {}
+    for i = 4, #args - 1, 2 do
+      headers[args[i]] = args[i + 1]
+    end
+    fixed = wrk.format(args[2], wrk.path, headers, args[3])
   else
     fixed = wrk.format("GET", wrk.path)
   end

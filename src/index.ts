@@ -94,7 +94,7 @@ export interface DcrMock {
   grants(): { codes: CodeGrant[]; refresh_tokens: RefreshFamilyView[] };
   /** Access and id tokens issued (the last 500), with their decoded header and claims. */
   tokens(): IssuedTokenEntry[];
-  /** Revokes every refresh token; returns how many families were live. */
+  /** Revokes every live refresh-token family; returns how many it revoked (expired ones are left, uncounted). */
   revokeAll(): Promise<number>;
   /** Rotates the signing key: a new key signs, the old stays published. */
   rotateKeys(): Promise<{ kid: string; kids: string[] }>;

@@ -15,7 +15,7 @@ import {
 } from './authorize.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 import { parseScope } from './scope.js';
-import type { AuthorizationService } from './service.js';
+import type { AuthorizationService, Pending } from './service.js';
 import type { User } from './users.js';
 
 export interface AuthorizeDeps extends FailureDeps {
@@ -124,8 +124,14 @@ export function authorizeEndpoint(deps: AuthorizeDeps): Handler {
   );
 }
 
-/** A page's form, posted back: its transaction, and the button pressed. */
-async function formOf(ex: Exchange): Promise<Record<string, string>> {
+/**
+ * A login or consent page's form, posted back: its fields, and the authorization it continues (which
+ * names the client from then on). Unknown or answered already: the error page that says to start again.
+ */
+async function answeredPage(
+  ex: Exchange,
+  service: AuthorizationService,
+): Promise<{ form: Record<string, string>; pending: Pending }> {
   const text = await readBody(ex.req);
   ex.text = text;
   const parsed = parseBody(text, ex.req.headers['content-type'], ['form']);
@@ -133,7 +139,10 @@ async function formOf(ex: Exchange): Promise<Record<string, string>> {
   if (parsed.ok && typeof parsed.value === 'object' && parsed.value !== null) {
     for (const [name, value] of Object.entries(parsed.value)) if (typeof value === 'string') form[name] = value;
   }
-  return form;
+  const pending = service.take(form['transaction'] ?? '');
+  if (!pending) throw new AuthorizePageError(EXPIRED);
+  ex.clientId = pending.request.client.client_id;
+  return { form, pending };
 }
 
 const EXPIRED =
@@ -142,11 +151,8 @@ const EXPIRED =
 /** POST /u/consent: Accept issues the code, Decline sends access_denied. */
 export function consentEndpoint(service: AuthorizationService): Handler {
   return answering(async (ex) => {
-    const form = await formOf(ex);
-    const pending = service.take(form['transaction'] ?? '');
-    if (!pending) throw new AuthorizePageError(EXPIRED);
+    const { form, pending } = await answeredPage(ex, service);
     const { request } = pending;
-    ex.clientId = request.client.client_id;
     const decision = form['decision'];
     if (decision !== 'accept' && decision !== 'decline') {
       throw new AuthorizePageError(`decision must be accept or decline, got ${JSON.stringify(decision ?? null)}`);
@@ -159,11 +165,8 @@ export function consentEndpoint(service: AuthorizationService): Handler {
 /** POST /u/login: the user picked; then the consent page if the request asked for one, else the code. */
 export function loginEndpoint(service: AuthorizationService): Handler {
   return answering(async (ex) => {
-    const form = await formOf(ex);
-    const pending = service.take(form['transaction'] ?? '');
-    if (!pending) throw new AuthorizePageError(EXPIRED);
+    const { form, pending } = await answeredPage(ex, service);
     const { request } = pending;
-    ex.clientId = request.client.client_id;
     const user: User | undefined = service.users.bySub(form['user'] ?? '');
     if (!user) {
       throw new AuthorizePageError(

@@ -1,23 +1,14 @@
-import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
+import { type FailureDeps, type FailureTarget, failureSteps } from '../failures/apply.js';
 import type { Subject } from '../failures/rules.js';
 import type { Answer } from '../http/answer.js';
 import { NO_STORE } from '../http/answer.js';
-import { parseBody, readBody } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
-import { authenticateClient, lookup } from './client-auth.js';
-import type { AuthClient } from './clients.js';
+import { type ClientRequestState as State, clientRequestSteps } from './client-request.js';
 import { InvalidRequest } from './errors.js';
-import { requestParams } from './params.js';
 import type { AuthorizationService } from './service.js';
 
 export interface RevokeDeps extends FailureDeps {
   readonly service: AuthorizationService;
-}
-
-interface State extends FailureState {
-  text: string;
-  params: Record<string, string>;
-  client: AuthClient;
 }
 
 /** Auth0 answers a revocation with 200 and an empty body, whether or not the token was one it knew (RFC 7009 §2.2). */
@@ -26,26 +17,7 @@ const REVOKED: Answer = { status: 200, headers: { ...NO_STORE }, body: '' };
 /** POST /oauth/revoke: a refresh token, and its whole family, revoked for the client that holds it. */
 export function revokeEndpoint(deps: RevokeDeps): Handler {
   const { service } = deps;
-  const read: Step<State> = (ex, s) =>
-    readBody(ex.req).then((text) => {
-      s.text = text;
-      ex.text = text;
-      return undefined;
-    });
-  const parse: Step<State> = (ex, s) => {
-    s.params = requestParams(parseBody(s.text, ex.req.headers['content-type'], ['form', 'json']));
-    return undefined;
-  };
-  const authenticate: Step<State> = async (ex, s) => {
-    s.client = await authenticateClient(
-      s.params,
-      ex.req.headers,
-      (id) => lookup(service, id),
-      service.assertionCheck(),
-    );
-    ex.clientId = s.client.client_id;
-    return undefined;
-  };
+  const { read, parse, authenticate } = clientRequestSteps(service);
   const revoke: Step<State> = async (_ex, s) => {
     const token = s.params['token'];
     if (token === undefined || token === '')

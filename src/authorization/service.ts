@@ -58,7 +58,7 @@ export interface AuthorizationServiceOptions {
 }
 
 /** A request waiting on the login or consent page. */
-interface Pending {
+export interface Pending {
   readonly request: AuthorizationRequest;
   user: User | undefined;
 }

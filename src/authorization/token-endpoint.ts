@@ -1,12 +1,9 @@
-import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
+import { type FailureDeps, type FailureTarget, failureSteps } from '../failures/apply.js';
 import type { Subject } from '../failures/rules.js';
 import { type Answer, NO_STORE, jsonAnswer } from '../http/answer.js';
-import { parseBody, readBody } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
-import { authenticateClient, lookup } from './client-auth.js';
-import type { AuthClient } from './clients.js';
+import { type ClientRequestState as State, clientRequestSteps } from './client-request.js';
 import type { TokenResponse } from './grants.js';
-import { requestParams } from './params.js';
 import { parseScope } from './scope.js';
 import type { AuthorizationService } from './service.js';
 
@@ -14,40 +11,19 @@ export interface TokenDeps extends FailureDeps {
   readonly service: AuthorizationService;
 }
 
-interface State extends FailureState {
-  text: string;
-  params: Record<string, string>;
-  client: AuthClient;
-}
-
 const issued = (body: TokenResponse): Answer => jsonAnswer(200, body, NO_STORE);
 
 /**
- * POST /oauth/token: read → parse (form or JSON) → authenticate the client → choose failure → delay →
- * fail, or the grant (code, refresh_token, client_credentials) → respond. A failure stores nothing and
- * spends no code; slow_body does the grant and dribbles its answer.
+ * POST /oauth/token: read → parse (form or JSON) → note the grant → authenticate the client → choose
+ * failure → delay → fail, or the grant (code, refresh_token, client_credentials) → respond. A failure
+ * stores nothing and spends no code; slow_body does the grant and dribbles its answer.
  */
 export function tokenEndpoint(deps: TokenDeps): Handler {
   const { service } = deps;
-  const read: Step<State> = (ex, s) =>
-    readBody(ex.req).then((text) => {
-      s.text = text;
-      ex.text = text;
-      return undefined;
-    });
-  const parse: Step<State> = (ex, s) => {
-    s.params = requestParams(parseBody(s.text, ex.req.headers['content-type'], ['form', 'json']));
+  const { read, parse, authenticate } = clientRequestSteps(service);
+  // The journal names the grant asked for even when the client then fails to authenticate.
+  const noteGrant: Step<State> = (ex, s) => {
     if (s.params['grant_type'] !== undefined) ex.grantType = s.params['grant_type'];
-    return undefined;
-  };
-  const authenticate: Step<State> = async (ex, s) => {
-    s.client = await authenticateClient(
-      s.params,
-      ex.req.headers,
-      (id) => lookup(service, id),
-      service.assertionCheck(),
-    );
-    ex.clientId = s.client.client_id;
     return undefined;
   };
   const grant: Step<State> = (_ex, s) => service.grants.answer(s.params, s.client).then(issued);
@@ -66,6 +42,6 @@ export function tokenEndpoint(deps: TokenDeps): Handler {
   });
   return pipeline(
     () => ({}) as State,
-    [read, parse, authenticate, ...failureSteps<State>('token', deps, subject, target), grant],
+    [read, parse, noteGrant, authenticate, ...failureSteps<State>('token', deps, subject, target), grant],
   );
 }

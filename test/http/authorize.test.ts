@@ -351,6 +351,41 @@ describe('GET /__dcr/tokens and /__dcr/grants', () => {
       { state: 'revoked', revoked_reason: 'revoked' },
     ]);
   });
+
+  it('revoke-all answers how many live families it revoked, leaving those past their lifetime as expired', async () => {
+    const get = async (path: string) => (await fetch(`${server.url}/__dcr/${path}`)).json();
+    const clientId = (
+      await register(server, {
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+      })
+    ).json.client_id as string;
+    const mine = async () =>
+      (await get('grants')).refresh_tokens
+        .filter((f: { client_id: string }) => f.client_id === clientId)
+        .map((f: { state: string; revoked_reason: string | null }) => [f.state, f.revoked_reason]);
+    try {
+      await logIn(clientId);
+      server.clock.advance(10 * 86_400);
+      await logIn(clientId);
+      // Auth0's idle lifetime is 15 days: the first family ends, the second has 9 days left.
+      server.clock.advance(6 * 86_400);
+      expect(await mine()).toEqual([
+        ['expired', null],
+        ['live', null],
+      ]);
+      const res = await fetch(`${server.url}/__dcr/revoke-all`, { method: 'POST' });
+      expect(await res.json()).toEqual({ revoked: 1 });
+      expect(await mine()).toEqual([
+        ['expired', null],
+        ['revoked', 'revoked'],
+      ]);
+      expect(await (await fetch(`${server.url}/__dcr/revoke-all`, { method: 'POST' })).json()).toEqual({ revoked: 0 });
+    } finally {
+      server.clock.reset();
+    }
+  });
 });
 
 describe.each(['auto', 'consent', 'login'] as const)('authorize(url, { user }) with --login %s', (login) => {

@@ -70,6 +70,50 @@ describe('the MCP SDK v2 client (@modelcontextprotocol/client) with --iss-param'
     }
   });
 
+  it("asks for offline_access itself (SEP-2207), and past the access token's lifetime refreshes instead of authorizing again", async () => {
+    const { provider, state } = headless();
+    const url = new URL(`${server.issuer}mcp`);
+    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+    await expect(new Client({ name: 't', version: '1' }).connect(transport)).rejects.toThrow(/Unauthorized/);
+    // The challenge and the PRM name mcp:tools only; offline_access comes from the AS metadata's list.
+    expect(state.urls[0]!.searchParams.get('scope')).toBe('mcp:tools offline_access');
+    expect(state.urls[0]!.searchParams.get('prompt')).toBe('consent');
+    await transport.finishAuth(state.callback!.searchParams);
+    const first = state.tokens as { access_token: string; refresh_token?: string; expires_in: number };
+    expect(first.refresh_token).toMatch(/^v1\./);
+    const client = new Client({ name: 't', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+    try {
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'before' } })).content).toEqual([
+        { type: 'text', text: 'before' },
+      ]);
+      server.clock.advance(first.expires_in + 1);
+      const since = Math.max(0, ...server.journal.list().map((e) => e.id));
+      const after = await client.callTool({ name: 'echo', arguments: { text: 'after' } });
+      expect(after.content).toEqual([{ type: 'text', text: 'after' }]);
+
+      const seen = server.journal
+        .list()
+        .filter((e) => e.id > since)
+        .reverse();
+      const mcp = seen.filter((e) => e.path === '/mcp');
+      expect(mcp.map((e) => e.status)).toEqual([401, 200]);
+      expect(mcp[0]!.response!.headers['www-authenticate']).toMatch(
+        /error="invalid_token", error_description="access token must not have expired/,
+      );
+      expect(seen.filter((e) => e.path === '/oauth/token')).toEqual([
+        expect.objectContaining({ status: 200, grant_type: 'refresh_token' }),
+      ]);
+      expect(seen.some((e) => e.path === '/authorize')).toBe(false);
+      const now = state.tokens as { access_token: string; refresh_token?: string };
+      expect(now.access_token).not.toBe(first.access_token);
+      expect(now.refresh_token).not.toBe(first.refresh_token);
+    } finally {
+      server.clock.reset();
+      await client.close();
+    }
+  });
+
   it('authorize:wrong_iss: the client refuses the callback before it redeems the code', async () => {
     const { provider, state } = headless();
     const url = new URL(`${server.issuer}mcp`);

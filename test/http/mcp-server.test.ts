@@ -20,6 +20,14 @@ class HeadlessProvider implements OAuthClientProvider {
   code: string | undefined;
   authorizations: URL[] = [];
 
+  /**
+   * `offline`: ask for a refresh token. SEP-2207 keeps `offline_access` out of a resource's challenge and
+   * metadata (it is between the client and the authorization server) and lets the client add it when the
+   * AS lists it. SDK v1 (1.32.2) never adds it, so an application that wants refresh tokens does so where
+   * it meets the authorization URL, as here.
+   */
+  constructor(private readonly offline = false) {}
+
   get redirectUrl() {
     return REDIRECT;
   }
@@ -45,6 +53,7 @@ class HeadlessProvider implements OAuthClientProvider {
     this.saved = tokens;
   }
   async redirectToAuthorization(url: URL) {
+    if (this.offline) url.searchParams.set('scope', `${url.searchParams.get('scope')} offline_access`);
     this.authorizations.push(url);
     const res = await fetch(url, { redirect: 'manual' });
     this.code = new URL(res.headers.get('location')!).searchParams.get('code') ?? undefined;
@@ -158,6 +167,52 @@ describe("dcr-mock's own MCP server at /mcp", () => {
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toMatch(/error_description="access token must not have expired/);
     server.clock.reset();
+  });
+
+  it("refreshes: past the access token's lifetime the next call meets 401 invalid_token, the SDK uses its refresh token, the call succeeds", async () => {
+    const discovery = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json();
+    expect(discovery.scopes_supported).toContain('offline_access');
+    const provider = new HeadlessProvider(true);
+    const client = await connect(server, provider);
+    try {
+      expect(provider.authorizations[0]!.searchParams.get('scope')).toBe('mcp:tools offline_access');
+      const first = provider.saved!;
+      expect(first.refresh_token).toMatch(/^v1\./);
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'before' } })).content).toEqual([
+        { type: 'text', text: 'before' },
+      ]);
+
+      const advanced = await fetch(`${server.url}/__dcr/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advance: first.expires_in! + 1 }),
+      });
+      expect(advanced.status).toBe(200);
+      const since = Math.max(0, ...server.journal.list().map((e) => e.id));
+      const after = await client.callTool({ name: 'echo', arguments: { text: 'after' } });
+      expect(after.content).toEqual([{ type: 'text', text: 'after' }]);
+
+      // Newest first: the call refused as expired, the refresh grant, the call again with the new token.
+      const seen = server.journal
+        .list()
+        .filter((e) => e.id > since)
+        .reverse();
+      const mcp = seen.filter((e) => e.path === '/mcp');
+      expect(mcp.map((e) => e.status)).toEqual([401, 200]);
+      expect(mcp[0]!.response!.headers['www-authenticate']).toMatch(
+        /error="invalid_token", error_description="access token must not have expired/,
+      );
+      expect(seen.filter((e) => e.path === '/oauth/token')).toEqual([
+        expect.objectContaining({ status: 200, grant_type: 'refresh_token', client_id: provider.client!.client_id }),
+      ]);
+      expect(provider.saved!.access_token).not.toBe(first.access_token);
+      expect(provider.saved!.refresh_token).toMatch(/^v1\./);
+      expect(provider.saved!.refresh_token).not.toBe(first.refresh_token);
+      expect(provider.authorizations).toHaveLength(1);
+    } finally {
+      server.clock.reset();
+      await client.close();
+    }
   });
 
   it('mcp:no_resource_metadata once: the client falls back to the well-known URL and still gets through', async () => {

@@ -207,6 +207,27 @@ describe('revocation', () => {
     expect(await store.revokeAll()).toBe(1);
     expect(await refusal(() => exchange(store, other))).toEqual(invalid);
   });
+
+  it('revokeAll counts the families it revoked: none already revoked, none past a lifetime', async () => {
+    const { store, advance, changes } = families({ absoluteLifetime: 1000, idleLifetime: null });
+    const { refresh_token: revoked } = await store.issue(grant);
+    await store.revoke(revoked, 'tpc_a');
+    await store.issue(grant);
+    advance(600);
+    await store.issue({ ...grant, sub: 'auth0|2' });
+    advance(400);
+    const before = changes.length;
+    expect(store.views().map((f) => f.state)).toEqual(['revoked', 'expired', 'live']);
+    expect(await store.revokeAll()).toBe(1);
+    expect(store.views().map((f) => [f.sub, f.state, f.revoked_reason])).toEqual([
+      ['auth0|1', 'revoked', 'revoked'],
+      ['auth0|1', 'expired', null],
+      ['auth0|2', 'revoked', 'revoked'],
+    ]);
+    // Only the live family was written again.
+    expect(changes.slice(before).map((c) => c.record.sub)).toEqual(['auth0|2']);
+    expect(await store.revokeAll()).toBe(0);
+  });
 });
 
 describe('storage', () => {
