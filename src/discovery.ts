@@ -35,6 +35,18 @@ export function discoveryDocument(
   return document;
 }
 
+/** The issuer and the endpoints of a discovery document: its members that end in `_endpoint`, and `jwks_uri`. */
+export function advertisedUrls(document: Record<string, unknown>): {
+  issuer: string;
+  endpoints: Record<string, string>;
+} {
+  const endpoints: Record<string, string> = {};
+  for (const [name, value] of Object.entries(document)) {
+    if ((name.endsWith('_endpoint') || name === 'jwks_uri') && typeof value === 'string') endpoints[name] = value;
+  }
+  return { issuer: String(document['issuer']), endpoints };
+}
+
 /** The issuer a server bound to host:port advertises when --issuer is not given. */
 export function defaultIssuer(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;

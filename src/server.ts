@@ -23,7 +23,7 @@ import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
 import { RequestJournal } from './control/journal.js';
 import { controlHandler } from './control/routes.js';
-import { defaultIssuer, discoveryDocument } from './discovery.js';
+import { advertisedUrls, defaultIssuer, discoveryDocument } from './discovery.js';
 import { Chance } from './failures/chance.js';
 import { OpenFaults } from './failures/network.js';
 import { FailurePlan } from './failures/rules.js';
@@ -39,7 +39,7 @@ import { CredentialFactory } from './registration/credentials.js';
 import { registrationEndpoint } from './registration/endpoint.js';
 import { fixtureRecord } from './registration/fixtures.js';
 import { ClientIssuer } from './registration/issue.js';
-import { ClientManager, managementHandler } from './registration/management.js';
+import { CLIENT_URI_PREFIX, ClientManager, managementHandler } from './registration/management.js';
 import { profileSpec } from './registration/profiles.js';
 import { loadVerificationKeys } from './registration/statement-keys.js';
 import { validateClientMetadata, withStatement } from './registration/validate.js';
@@ -192,6 +192,10 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       adminToken: config.adminToken,
       version: VERSION,
       profile: config.profile,
+      urls: () => ({
+        ...advertisedUrls(discoveryDocument(issuer, { issParam: config.issParam, cimd: config.cimd })),
+        client_configuration: profile.management ? `${issuer}${CLIENT_URI_PREFIX.slice(1)}` : null,
+      }),
       started: performance.now(),
       clock: serverClock,
       authorization: control,

@@ -20,11 +20,21 @@ export interface ControlDeps {
   readonly adminToken: string | undefined;
   readonly version: string;
   readonly profile: string;
+  /** The issuer and the endpoints the discovery document advertises, for the inspector to show and copy. */
+  readonly urls: () => ControlUrls;
   readonly started: number;
   readonly clock: ServerClock;
   readonly authorization: AuthorizationControl;
   /** Everything `POST /__dcr/reset` forgets. */
   readonly reset: () => Promise<void>;
+}
+
+export interface ControlUrls {
+  readonly issuer: string;
+  /** By the discovery document's name: `registration_endpoint`, `token_endpoint`, `jwks_uri`… */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** RFC 7592: a client's registration_client_uri is this plus its client_id; null where the profile has no management. */
+  readonly client_configuration: string | null;
 }
 
 type ControlHandler = (ex: Exchange, id: string) => Promise<void> | void;
@@ -47,6 +57,7 @@ export function controlHandler(deps: ControlDeps): (ex: Exchange) => Promise<voi
         clients: store.clients.length,
         sequence: store.sequence,
         uptime_ms: Math.round(performance.now() - deps.started),
+        ...deps.urls(),
       }),
     'GET clients': (ex) => sendJson(ex.res, 200, store.clients),
     'GET clients/:id': (ex, id) => {

@@ -20,6 +20,8 @@ const ASSETS: ReadonlyMap<string, Asset> = new Map([
   [`${ASSET_PREFIX}inspector.css`, { file: 'inspector.css', type: 'text/css; charset=utf-8' }],
   [`${ASSET_PREFIX}inspector.js`, { file: 'inspector.js', type: 'text/javascript; charset=utf-8' }],
   [`${ASSET_PREFIX}render.js`, { file: 'render.js', type: 'text/javascript; charset=utf-8' }],
+  [`${ASSET_PREFIX}render-journal.js`, { file: 'render-journal.js', type: 'text/javascript; charset=utf-8' }],
+  [`${ASSET_PREFIX}rule-form.js`, { file: 'rule-form.js', type: 'text/javascript; charset=utf-8' }],
   [
     `${ASSET_PREFIX}render-authorization.js`,
     { file: 'render-authorization.js', type: 'text/javascript; charset=utf-8' },

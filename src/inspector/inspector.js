@@ -4,10 +4,13 @@
 // the control plane stays plain request/response, an admin token travels in an Authorization header
 // (EventSource cannot send one), and no long-lived connection holds up the server's shutdown.
 //
-// render.js and render-authorization.js draw; they put everything into the page as text nodes, never as markup.
+// render.js, render-journal.js and render-authorization.js draw, and rule-form.js fills the form that adds a
+// rule; they put everything into the page as text nodes, never as markup.
 
-import { $, clock, drawClients, drawFacts, drawJournal, drawModes, drawRules, h } from './render.js';
+import { $, clock, drawClients, drawEndpoints, drawFacts, drawRules } from './render.js';
 import { drawClock, drawGrants, drawTokens, drawUsers, namesOf, refreshTimes } from './render-authorization.js';
+import { drawJournal, readFilter } from './render-journal.js';
+import { clearRuleForm, modeSummary, ruleFromForm, setCatalogue, wireRuleForm } from './rule-form.js';
 
 const POLL_MS = 1000;
 const JOURNAL_LIMIT = 200;
@@ -24,7 +27,12 @@ const state = {
   openBodies: new Set(),
   /** The numbers of the tokens whose decoded view is open. */
   openTokens: new Set(),
-  modes: [],
+  /** The last journal fetched, drawn again when a filter changes. */
+  journal: [],
+  /** RFC 7592: what a client's registration_client_uri starts with, or null. */
+  clientConfiguration: null,
+  /** The path of each endpoint discovery advertises, to the catalogue's name for it. */
+  paths: new Map(),
   timer: undefined,
   running: false,
   again: false,
@@ -68,22 +76,67 @@ async function refresh() {
   // The grants and tokens name clients and users by id; a new name redraws them too.
   const known = clients.map((c) => [c.client_id, c.client_name]);
   const names = namesOf(users, clients);
-  draw('facts', health, drawFacts);
+  const { uptime_ms, ...facts } = health;
+  draw('facts', facts, (shown) => {
+    drawFacts(shown);
+    drawEndpoints(shown);
+    state.clientConfiguration = shown.client_configuration ?? null;
+    state.paths = new Map(
+      Object.entries(shown.endpoints ?? {})
+        .filter(([key]) => ENDPOINT_OF[key])
+        .map(([key, url]) => [new URL(url).pathname, ENDPOINT_OF[key]]),
+    );
+    state.shown.delete('clients');
+  });
   draw('clock', serverClock, drawClock);
-  draw('clients', clients, drawClients);
+  draw('clients', clients, (list) => drawClients(list, clientUri));
   draw('users', users, drawUsers);
   draw('grants', { grants, known, users }, () => drawGrants(grants, names, now));
   draw('tokens', { tokens, known, users }, () =>
     drawTokens(tokens, { names, now, open: state.openTokens, shown: TOKEN_LIMIT }),
   );
   refreshTimes(now);
-  draw('journal', requests, (entries) => drawJournal(entries, state.openBodies));
-  draw('rules', failures.rules, (rules) => drawRules(rules, removeRule));
-  draw('modes', failures.modes, (modes) => {
-    state.modes = modes;
-    drawModes(modes, chooseMode);
-    fillModeSelect(modes);
+  draw('endpoints', failures.endpoints, setCatalogue);
+  draw('journal', requests, (entries) => {
+    state.journal = entries;
+    drawJournalNow();
   });
+  draw('rules', failures.rules, (rules) => drawRules(rules, removeRule));
+}
+
+function drawJournalNow() {
+  drawJournal(state.journal, { openBodies: state.openBodies, filter: readFilter(), summaryOf });
+}
+
+/** The failure catalogue's name of the endpoints discovery advertises, by the member that gives its URL. */
+const ENDPOINT_OF = {
+  registration_endpoint: 'registration',
+  authorization_endpoint: 'authorize',
+  token_endpoint: 'token',
+  revocation_endpoint: 'revoke',
+  userinfo_endpoint: 'userinfo',
+  jwks_uri: 'jwks',
+};
+
+/**
+ * What a failure the journal names does, from the catalogue of the endpoint the request went to when the page
+ * knows its path, else from the first that has the mode (`limit:…` names are refusals, not modes).
+ */
+function summaryOf(failure, path) {
+  if (String(failure).startsWith('limit:')) return 'refused by a limit the server was started with';
+  return modeSummary(failure, state.paths.get(path));
+}
+
+function clientUri(clientId) {
+  return state.clientConfiguration === null ? undefined : `${state.clientConfiguration}${encodeURIComponent(clientId)}`;
+}
+
+function clearFilters() {
+  $('filter-status').value = '';
+  $('filter-path').value = '';
+  $('filter-failure').value = '';
+  drawJournalNow();
+  $('filter-status').focus();
 }
 
 /** One poll now, then one every POLL_MS while the tab is visible; never two at once. */
@@ -140,59 +193,15 @@ function draw(key, data, render) {
   render(data);
 }
 
-// ---- the form -------------------------------------------------------------------------------------
-
-function fillModeSelect(modes) {
-  const select = $('rule-mode');
-  const chosen = select.value;
-  const groups = new Map();
-  for (const m of modes) {
-    if (!groups.has(m.group)) groups.set(m.group, h('optgroup', { label: String(m.group) }));
-    groups.get(m.group).append(h('option', { value: String(m.mode) }, String(m.mode)));
-  }
-  select.replaceChildren(...groups.values());
-  if (chosen && modes.some((m) => m.mode === chosen)) select.value = chosen;
-  showModeSummary();
-}
-
-function chooseMode(mode) {
-  $('rule-mode').value = mode;
-  showModeSummary();
-  $('rule-mode').focus();
-}
-
-function showModeSummary() {
-  const m = state.modes.find((x) => x.mode === $('rule-mode').value);
-  $('rule-mode-summary').textContent = m ? `Client receives: ${m.summary}` : '';
-}
-
 // ---- actions ------------------------------------------------------------------------------------
-
-function ruleFromForm() {
-  const rule = { mode: $('rule-mode').value };
-  const number = (id, key) => {
-    const raw = $(id).value.trim();
-    if (raw === '') return;
-    const n = Number(raw);
-    rule[key] = Number.isNaN(n) ? raw : n;
-  };
-  number('rule-times', 'times');
-  number('rule-after', 'after');
-  number('rule-rate', 'rate');
-  const ms = $('rule-ms').value.trim();
-  if (ms !== '') rule.ms = ms;
-  const name = $('rule-client-name').value.trim();
-  if (name !== '') rule.match = { client_name: name };
-  return rule;
-}
 
 async function addRule(event) {
   event.preventDefault();
   const message = $('rule-message');
   try {
     const added = await api('POST', 'failures', ruleFromForm());
-    for (const id of ['rule-times', 'rule-after', 'rule-rate', 'rule-ms', 'rule-client-name']) $(id).value = '';
-    say(message, 'ok', `Added ${added.mode} (${added.id}).`);
+    clearRuleForm();
+    say(message, 'ok', `Added ${added.endpoint ? `${added.endpoint}:` : ''}${added.mode} (${added.id}).`);
   } catch (err) {
     if (err instanceof NeedsToken) return tick();
     say(message, 'error', err.message);
@@ -210,7 +219,13 @@ async function removeRule(id) {
   await tick();
 }
 
+/** Reset forgets a great deal: it asks first, in a dialog that Escape or Cancel closes. */
+function askReset() {
+  $('reset-dialog').showModal();
+}
+
 async function reset() {
+  $('reset-dialog').close('reset');
   try {
     await api('POST', 'reset');
     state.openBodies.clear();
@@ -237,8 +252,13 @@ function unlock(event) {
 // ---- start ----------------------------------------------------------------------------------------
 
 $('rule-form').addEventListener('submit', addRule);
-$('rule-mode').addEventListener('change', showModeSummary);
-$('reset').addEventListener('click', reset);
+wireRuleForm();
+$('reset').addEventListener('click', askReset);
+$('reset-cancel').addEventListener('click', () => $('reset-dialog').close('cancel'));
+$('reset-confirm').addEventListener('click', reset);
+$('filters').addEventListener('submit', (event) => event.preventDefault());
+$('filters').addEventListener('input', drawJournalNow);
+$('filter-clear').addEventListener('click', clearFilters);
 $('auth-form').addEventListener('submit', unlock);
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) void tick();

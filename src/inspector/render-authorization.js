@@ -2,7 +2,7 @@
 // refresh-token families) and the tokens it issued, each decoded as a JWT debugger would. As in render.js,
 // everything goes into the page as text nodes: claims and client names are user input.
 
-import { $, fill, h } from './render.js';
+import { $, copyButton, fill, h } from './render.js';
 
 /** Who a `sub` is, for the tables: the user's email or name when the server knows them. */
 export function namesOf(users, clients) {
@@ -168,6 +168,7 @@ function decodedJwt(token) {
       '.',
       h('span', { class: 'jwt-signature' }, signature),
     ),
+    copyButton(String(token.token), 'token'),
     h(
       'div',
       { class: 'jwt-parts' },
@@ -201,6 +202,7 @@ function decodedOpaque(token) {
     'div',
     { class: 'jwt' },
     h('p', { class: 'jwt-encoded mono', 'aria-label': 'Token' }, String(token.token)),
+    copyButton(String(token.token), 'token'),
     h(
       'p',
       { class: 'small muted' },

@@ -24,42 +24,146 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/**
+ * Each cell is labelled with its column's heading, which a narrow screen shows beside it (the table is laid
+ * out as one card a row there).
+ */
 export function fill(tbody, rows, emptyId, countId) {
+  const headings = tbody.parentElement?.tHead
+    ? [...tbody.parentElement.tHead.rows[0].cells].map((th) => th.textContent)
+    : [];
+  for (const row of rows) {
+    if (!(row instanceof HTMLTableRowElement)) continue;
+    [...row.cells].forEach((cell, i) => {
+      if (headings[i]) cell.dataset.label = headings[i];
+    });
+  }
   tbody.replaceChildren(...rows);
   $(emptyId).hidden = rows.length > 0;
   $(countId).textContent = String(rows.length);
 }
 
 export function drawFacts(health) {
-  $('fact-endpoint').textContent = `${location.origin}/oidc/register`;
+  $('fact-endpoint').textContent = String(
+    health.endpoints?.registration_endpoint ?? `${location.origin}/oidc/register`,
+  );
   $('fact-profile').textContent = String(health.profile);
   $('fact-sequence').textContent = `#${Number(health.sequence) + 1}`;
   $('fact-version').textContent = String(health.version);
 }
 
-export function drawClients(clients) {
-  const rows = [...clients]
-    .reverse()
-    .map((c) =>
+/** `clientUri(id)`: the client's registration_client_uri, where the profile has RFC 7592 management. */
+export function drawClients(clients, clientUri) {
+  const rows = [...clients].reverse().map((c) => {
+    const uri = clientUri(c.client_id);
+    return h(
+      'tr',
+      { dataset: { clientId: String(c.client_id) } },
       h(
-        'tr',
-        { dataset: { clientId: String(c.client_id) } },
+        'td',
+        { class: 'client' },
         h(
-          'td',
-          { class: 'client' },
-          h(
-            'div',
-            { class: 'name' },
-            c.client_name === undefined ? h('span', { class: 'muted' }, '(no name)') : String(c.client_name),
-          ),
-          h('div', { class: 'mono id' }, String(c.client_id)),
+          'div',
+          { class: 'name' },
+          c.client_name === undefined ? h('span', { class: 'muted' }, '(no name)') : String(c.client_name),
         ),
-        h('td', { class: 'uris' }, listOf(c.redirect_uris)),
-        h('td', null, h('span', { class: 'pill' }, String(c.token_endpoint_auth_method ?? '—'))),
-        h('td', { class: 'when', title: String(c.created_at ?? '') }, c.created_at ? createdAt(c.created_at) : '—'),
+        credential('client_id', c.client_id, 'mono id'),
+        c.client_secret === undefined ? null : credential('client_secret', c.client_secret, 'mono secret'),
+        uri === undefined ? null : credential('registration_client_uri', uri, 'mono url'),
       ),
+      h('td', { class: 'uris' }, listOf(c.redirect_uris)),
+      h('td', null, h('span', { class: 'pill' }, String(c.token_endpoint_auth_method ?? '—'))),
+      h('td', { class: 'when', title: String(c.created_at ?? '') }, c.created_at ? createdAt(c.created_at) : '—'),
     );
+  });
   fill($('clients').tBodies[0], rows, 'clients-empty', 'clients-count');
+}
+
+/** A value with its name and a button that copies it. */
+function credential(name, value, className) {
+  return h(
+    'div',
+    { class: 'credential', dataset: { field: name } },
+    name === 'client_id' ? null : h('span', { class: 'credential-name' }, name),
+    h(
+      'span',
+      { class: `credential-value ${className}`, title: name === 'client_secret' ? undefined : String(value) },
+      String(value),
+    ),
+    copyButton(String(value), name),
+  );
+}
+
+/**
+ * A button that puts `value` on the clipboard. Where the page may not write to it (an insecure origin, a
+ * refused permission), it selects the value's text beside it instead, for Ctrl+C.
+ */
+export function copyButton(value, name) {
+  const button = h(
+    'button',
+    { type: 'button', class: 'copy', 'aria-label': `Copy ${name}`, title: `Copy ${name}` },
+    'Copy',
+  );
+  button.addEventListener('click', async () => {
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(value);
+      flash(button, 'Copied');
+    } catch {
+      const text = button.previousElementSibling;
+      if (text) {
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        getSelection()?.removeAllRanges();
+        getSelection()?.addRange(range);
+      }
+      flash(button, 'Selected: press Ctrl+C');
+    }
+  });
+  return button;
+}
+
+function flash(button, text) {
+  button.textContent = text;
+  button.dataset.done = 'true';
+  setTimeout(() => {
+    button.textContent = 'Copy';
+    delete button.dataset.done;
+  }, 2000);
+}
+
+const URL_NAMES = [
+  ['issuer', 'issuer'],
+  ['registration_endpoint', 'registration'],
+  ['authorization_endpoint', 'authorization'],
+  ['token_endpoint', 'token'],
+  ['userinfo_endpoint', 'userinfo'],
+  ['revocation_endpoint', 'revocation'],
+  ['jwks_uri', 'JWKS'],
+];
+
+/** The issuer and the endpoints discovery advertises, each with a button that copies it. */
+export function drawEndpoints(health) {
+  const urls = { issuer: health.issuer, ...health.endpoints };
+  const known = new Set(URL_NAMES.map(([key]) => key));
+  const names = [
+    ...URL_NAMES,
+    ...Object.keys(urls)
+      .filter((k) => !known.has(k))
+      .map((k) => [k, k]),
+  ];
+  $('endpoints').replaceChildren(
+    ...names
+      .filter(([key]) => typeof urls[key] === 'string')
+      .map(([key, label]) =>
+        h(
+          'div',
+          { class: 'endpoint', dataset: { url: key } },
+          h('dt', { title: key }, label),
+          h('dd', null, h('span', { class: 'mono url' }, String(urls[key])), copyButton(String(urls[key]), key)),
+        ),
+      ),
+  );
 }
 
 function listOf(values) {
@@ -69,73 +173,6 @@ function listOf(values) {
     { class: 'plain-list' },
     values.map((v) => h('li', { class: 'mono' }, String(v))),
   );
-}
-
-/** `openBodies`: ids of the entries whose body is shown; kept across redraws. */
-export function drawJournal(entries, openBodies) {
-  const ids = new Set(entries.map((e) => String(e.id)));
-  for (const id of openBodies) if (!ids.has(id)) openBodies.delete(id);
-  const rows = entries.map((e) =>
-    h(
-      'tr',
-      { dataset: { status: String(e.status) } },
-      h('td', { class: 'when', title: String(e.time) }, clock(new Date(e.time))),
-      h(
-        'td',
-        { class: 'request' },
-        h('span', { class: 'method' }, String(e.method)),
-        ' ',
-        h('span', { class: 'mono' }, String(e.path)),
-      ),
-      h('td', null, statusBadge(e.status)),
-      h('td', { class: 'num mono' }, Number(e.ms).toFixed(1)),
-      h(
-        'td',
-        null,
-        e.failure ? h('span', { class: 'pill pill-failure' }, String(e.failure)) : h('span', { class: 'muted' }, '—'),
-      ),
-      h('td', { class: 'body' }, bodyCell(e, openBodies)),
-    ),
-  );
-  fill($('journal').tBodies[0], rows, 'journal-empty', 'journal-count');
-}
-
-function statusBadge(status) {
-  const n = Number(status);
-  const tone = n === 0 ? 'none' : n < 300 ? 'ok' : n < 500 ? 'warn' : 'error';
-  return h(
-    'span',
-    { class: `badge badge-${tone}`, title: n === 0 ? 'the connection ended without an answer' : undefined },
-    n === 0 ? 'no answer' : String(n),
-  );
-}
-
-function bodyCell(entry, openBodies) {
-  const parts = [];
-  if (entry.client_id) parts.push(h('div', { class: 'mono id small' }, `→ ${entry.client_id}`));
-  if (entry.body === undefined) {
-    parts.push(h('span', { class: 'muted' }, '—'));
-    return parts;
-  }
-  const id = String(entry.id);
-  const text = typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body, null, 2);
-  const oneLine = typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body);
-  const details = h(
-    'details',
-    { open: openBodies.has(id) },
-    h(
-      'summary',
-      { class: 'mono', title: 'Show the body' },
-      oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine || '(empty)',
-    ),
-    h('pre', { class: 'code' }, text),
-  );
-  details.addEventListener('toggle', () => {
-    if (details.open) openBodies.add(id);
-    else openBodies.delete(id);
-  });
-  parts.push(details);
-  return parts;
 }
 
 const RULE_TERMS = [
@@ -152,16 +189,17 @@ export function drawRules(rules, onRemove) {
     const terms = RULE_TERMS.filter(([key]) => rule[key] !== undefined).map(([key, say]) => say(rule[key]));
     for (const [key, value] of Object.entries(rule.match ?? {})) terms.push(`${key} ~ ${value}`);
     const removable = rule.source === 'runtime';
+    const endpoint = rule.endpoint ?? 'registration';
     return h(
       'li',
-      { class: 'rule', dataset: { ruleId: String(rule.id), mode: String(rule.mode) } },
+      { class: 'rule', dataset: { ruleId: String(rule.id), mode: String(rule.mode), endpoint } },
       h(
         'div',
         { class: 'rule-head' },
         h(
           'div',
           { class: 'rule-title' },
-          h('code', { class: 'rule-mode' }, String(rule.mode)),
+          h('code', { class: 'rule-mode' }, rule.endpoint ? `${rule.endpoint}:${rule.mode}` : String(rule.mode)),
           h(
             'span',
             {
@@ -185,7 +223,11 @@ export function drawRules(rules, onRemove) {
             )
           : null,
       ),
-      h('div', { class: 'rule-terms' }, terms.length > 0 ? terms.join(' · ') : 'every registration'),
+      h(
+        'div',
+        { class: 'rule-terms' },
+        terms.length > 0 ? terms.join(' · ') : rule.endpoint ? `every ${rule.endpoint} request` : 'every registration',
+      ),
       h(
         'div',
         { class: 'rule-counters' },

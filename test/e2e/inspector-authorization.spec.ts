@@ -136,6 +136,9 @@ test('a token opens into its header, payload and signature, as a JWT debugger sh
     `exp${issued.claims['exp']} = ${new Date(Number(issued.claims['exp']) * 1000).toISOString()}`,
   );
   await expect(access.locator('.jwt-part-signature')).toContainText(`RS256 by the key ${issued.header?.['kid']}`);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await access.getByRole('button', { name: 'Copy token' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(tokens['access_token']);
 
   // It stays open while the page redraws for a newer token.
   await logIn(dcrMock);
@@ -212,6 +215,10 @@ test('reset empties the grants and the tokens; the users stay', async ({ page, d
   await expect(tokenItems(page)).toHaveCount(2);
 
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: 'Reset the server?' })
+    .getByRole('button', { name: 'Reset everything' })
+    .click();
   await expect(codeRows(page)).toHaveCount(0);
   await expect(familyRows(page)).toHaveCount(0);
   await expect(tokenItems(page)).toHaveCount(0);

@@ -5,7 +5,8 @@ import { type DcrMock, expect, test } from 'dcr-mock/playwright';
 import { register } from './support/register.js';
 
 // The inspector as a person sees it, with a realistic state. Its screenshot is an artifact of every run
-// (test-results/); `UPDATE_DOCS_SCREENSHOT=1 npm run test:browser` also writes docs/inspector.png.
+// (test-results/: inspector.png at 1440 wide, inspector-1280.png, inspector-1024.png, and inspector-390.png
+// for a phone); `UPDATE_DOCS_SCREENSHOT=1 npm run test:browser` also writes docs/inspector.png.
 
 test.use({ dcrMockOptions: { failures: ['service_unavailable:after=8,times=1'] } });
 
@@ -90,7 +91,9 @@ test('the inspector on a laptop screen', async ({ page, dcrMock }, testInfo) => 
   await expect(page.locator('#clients tbody tr')).toHaveCount(4);
   await expect(page.locator('#rules li')).toHaveCount(4);
   await expect(page.locator('#live')).toHaveAttribute('data-state', 'live');
-  await page.locator('#journal tbody tr').filter({ hasText: 'Docs site' }).first().locator('summary').click();
+  await page.getByLabel('Failure', { exact: true }).selectOption('rate_limited');
+  await expect(page.locator('#journal > li')).toHaveCount(2);
+  await page.locator('#journal > li').first().locator('summary').click();
   await page.getByRole('button', { name: 'rate_limited', exact: true }).click();
   await page.locator('#rule-mode').blur();
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -115,8 +118,28 @@ test('the inspector on a laptop screen', async ({ page, dcrMock }, testInfo) => 
     { width: 1024, height: 768 },
   ]) {
     await page.setViewportSize(viewport);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await expectNoSidewaysScroll(page);
     const narrow = await page.screenshot();
+    writeFileSync(testInfo.outputPath(`inspector-${viewport.width}.png`), narrow);
     await testInfo.attach(`inspector-${viewport.width}`, { body: narrow, contentType: 'image/png' });
   }
+});
+
+test('the inspector on a phone, 390 px wide', async ({ page, dcrMock }, testInfo) => {
+  const spa = await fillWithTraffic(dcrMock.registrationEndpoint, (spec) => dcrMock.fail(spec));
+  await logInTwice(dcrMock, spa);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${dcrMock.url}/`);
+  await expect(page.locator('#clients tbody tr')).toHaveCount(4);
+  await expect(page.locator('#live')).toHaveAttribute('data-state', 'live');
+  await page.locator('#journal > li').filter({ hasText: 'rate_limited' }).first().locator('summary').click();
+  await expectNoSidewaysScroll(page);
+
+  const shot = await page.screenshot();
+  writeFileSync(testInfo.outputPath('inspector-390.png'), shot);
+  await testInfo.attach('inspector-390', { body: shot, contentType: 'image/png' });
+  const whole = await page.screenshot({ fullPage: true });
+  writeFileSync(testInfo.outputPath('inspector-390-full.png'), whole);
+  await testInfo.attach('inspector-390-full', { body: whole, contentType: 'image/png' });
 });

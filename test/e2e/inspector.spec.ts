@@ -5,7 +5,7 @@ import { register } from './support/register.js';
 // The inspector at `/`, served by the worker's dcr-mock, kept live by polling the control plane.
 
 const clientRows = (page: Page) => page.locator('#clients tbody tr');
-const journalRows = (page: Page) => page.locator('#journal tbody tr');
+const journalRows = (page: Page) => page.locator('#journal > li');
 const ruleItems = (page: Page) => page.locator('#rules li');
 
 /** Opens the inspector and marks the document, so a test can tell that it was never reloaded. */
@@ -43,7 +43,7 @@ test('a registration made over HTTP shows up in the clients table and the journa
   const entry = journalRows(page).first();
   await expect(entry).toContainText('POST');
   await expect(entry).toContainText('/oidc/register');
-  await expect(entry.locator('.badge')).toHaveText('201');
+  await expect(entry.locator('.cell-status')).toHaveText('201');
   await expect(entry).toContainText(String(json?.['client_id']));
   await expect(page.locator('#fact-sequence')).toHaveText('#2');
   await expectNoReload(page);
@@ -58,17 +58,17 @@ test('the journal is newest first and a body expands, and stays open while the p
   await expect(journalRows(page)).toHaveCount(1);
 
   await journalRows(page).first().locator('summary').click();
-  const body = journalRows(page).first().locator('pre');
+  const body = journalRows(page).first().locator('pre.request-body');
   await expect(body).toBeVisible();
   await expect(body).toContainText('"client_name": "first"');
 
   await register(dcrMock.registrationEndpoint, { client_name: 'second' }, { 'x-dcr-mock-fail': 'server_error' });
   await expect(journalRows(page)).toHaveCount(2);
   await expect(journalRows(page).first()).toContainText('second');
-  await expect(journalRows(page).first().locator('.badge')).toHaveText('500');
+  await expect(journalRows(page).first().locator('.cell-status')).toHaveText('500');
   await expect(journalRows(page).first()).toContainText('server_error');
   // The older entry, now second, kept its body open across the redraw.
-  await expect(journalRows(page).nth(1).locator('pre')).toContainText('"client_name": "first"');
+  await expect(journalRows(page).nth(1).locator('pre.request-body')).toContainText('"client_name": "first"');
 });
 
 test('a rule added through the form fails the next registration and shows in the journal', async ({
@@ -90,7 +90,7 @@ test('a rule added through the form fails the next registration and shows in the
   await expect(page.locator('#rule-message')).toContainText('Added rate_limited');
 
   expect((await register(dcrMock.registrationEndpoint, { client_name: 'limited' })).status).toBe(429);
-  await expect(journalRows(page).first().locator('.badge')).toHaveText('429');
+  await expect(journalRows(page).first().locator('.cell-status')).toHaveText('429');
   await expect(journalRows(page).first()).toContainText('rate_limited');
   await expect(rule.locator('[data-counter="applied"] b')).toHaveText('1');
   await expect(rule.locator('[data-counter="remaining"] b')).toHaveText('0');
@@ -161,6 +161,10 @@ test('reset empties clients, journal and rules', async ({ page, dcrMock }) => {
   await expect(ruleItems(page)).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: 'Reset the server?' })
+    .getByRole('button', { name: 'Reset everything' })
+    .click();
   await expect(clientRows(page)).toHaveCount(0);
   await expect(journalRows(page)).toHaveCount(0);
   await expect(ruleItems(page)).toHaveCount(0);
@@ -187,7 +191,11 @@ test('client names and bodies are shown as text, never run as markup', async ({ 
   await expect(clientRows(page)).toContainText('http://localhost/"><b>bold</b>');
   await expect(journalRows(page)).toHaveCount(2);
   await journalRows(page).first().locator('summary').click();
-  await expect(journalRows(page).first().locator('pre')).toContainText('<script>window.__owned=2</script>');
+  await expect(journalRows(page).first().locator('pre.request-body')).toContainText(
+    '<script>window.__owned=2</script>',
+  );
+  // The answer repeats the hostile name in its error_description, as text too.
+  await expect(journalRows(page).first().locator('.exchange-answer')).toContainText('invalid_client_metadata');
   await expect(page.locator('main img, main script, main b')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
 });

@@ -26,10 +26,11 @@ describe('the /__dcr control plane', () => {
   afterAll(() => server.close());
   beforeEach(() => server.reset());
 
-  it('GET /__dcr/health reports status, version, profile, clients and sequence', async () => {
+  it('GET /__dcr/health reports status, version, profile, clients, sequence, the issuer and its endpoints', async () => {
     await register(server, METADATA);
     const res = await control.at('GET', 'health');
     expect(res.status).toBe(200);
+    const base = `${server.url}/`;
     expect(res.json).toEqual({
       status: 'ok',
       version: VERSION,
@@ -37,7 +38,33 @@ describe('the /__dcr control plane', () => {
       clients: 1,
       sequence: 1,
       uptime_ms: expect.any(Number),
+      issuer: base,
+      endpoints: {
+        authorization_endpoint: `${base}authorize`,
+        token_endpoint: `${base}oauth/token`,
+        userinfo_endpoint: `${base}userinfo`,
+        revocation_endpoint: `${base}oauth/revoke`,
+        registration_endpoint: `${base}oidc/register`,
+        jwks_uri: `${base}.well-known/jwks.json`,
+      },
+      client_configuration: null,
     });
+    // The same URLs as discovery advertises.
+    const discovery = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    expect(discovery).toMatchObject({ issuer: res.json.issuer, ...res.json.endpoints });
+  });
+
+  it('GET /__dcr/health gives where a client is managed when the profile has RFC 7592 management', async () => {
+    const managed = await start({ seed: SEED, profile: 'rfc7591' });
+    try {
+      const health = (await controlPlane(managed.url).at('GET', 'health')).json;
+      const registered = await register(managed, METADATA);
+      const id = String(registered.json['client_id']);
+      expect(health.client_configuration).toBe(`${managed.url}/oidc/register/`);
+      expect(registered.json['registration_client_uri']).toBe(`${health.client_configuration}${id}`);
+    } finally {
+      await managed.close();
+    }
   });
 
   it('GET /__dcr/clients lists the stored clients; DELETE /__dcr/clients/:id removes one without rewinding', async () => {

@@ -39,7 +39,17 @@ describe('GET / (the inspector)', () => {
     { path: '/?anything=1', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the inspector's script, not a template
     { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: 'fetch(`/__dcr/${path}`' },
-    { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawJournal' },
+    { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawClients' },
+    {
+      path: '/__inspector/render-journal.js',
+      type: 'text/javascript; charset=utf-8',
+      contains: 'export function drawJournal',
+    },
+    {
+      path: '/__inspector/rule-form.js',
+      type: 'text/javascript; charset=utf-8',
+      contains: 'export function ruleFromForm',
+    },
     {
       path: '/__inspector/render-authorization.js',
       type: 'text/javascript; charset=utf-8',

@@ -31,6 +31,8 @@ describe('the published package', () => {
     'dist/inspector/inspector.js',
     'dist/inspector/render.js',
     'dist/inspector/render-authorization.js',
+    'dist/inspector/render-journal.js',
+    'dist/inspector/rule-form.js',
   ])('holds %s', (path) => {
     expect(files).toContain(path);
   });
