@@ -304,6 +304,45 @@ describe('two tenants and the default issuer on one server', () => {
   });
 });
 
+describe("a tenant's log lines, journal and reset", () => {
+  it('the log shows the path as sent, the journal the tenant’s; /t/a/__dcr/reset resets tenant a alone', async () => {
+    const lines: string[] = [];
+    const server = await start({ quiet: false, tenants: ['a'] }, { write: (line) => lines.push(line) });
+    try {
+      const a = server.tenants.get('a')!;
+      for (const s of [server, a]) {
+        const res = await fetch(s.registrationEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: [REDIRECT] }),
+        });
+        expect(res.status).toBe(201);
+      }
+      await expect.poll(() => lines.length).toBe(2);
+      expect(lines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
+        'POST /oidc/register 201',
+        'POST /t/a/oidc/register 201',
+      ]);
+      expect(a.journal.list().map((e) => e.path)).toEqual(['/oidc/register']);
+      expect(server.journal.list().map((e) => e.path)).toEqual(['/oidc/register']);
+
+      expect((await fetch(`${a.issuer}__dcr/reset`, { method: 'POST' })).status).toBe(204);
+      expect(a.store.clients).toHaveLength(0);
+      expect(server.store.clients).toHaveLength(1);
+      // The default issuer's reset is the whole server's.
+      await fetch(`${a.issuer}oidc/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: [REDIRECT] }),
+      });
+      expect((await fetch(`${server.issuer}__dcr/reset`, { method: 'POST' })).status).toBe(204);
+      expect([server.store.clients.length, a.store.clients.length]).toEqual([0, 0]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('without tenants', () => {
   it('/t/… is json-server’s, as before', async () => {
     const server = await start();
