@@ -6,7 +6,7 @@
 //
 // render.js and render-authorization.js draw; they put everything into the page as text nodes, never as markup.
 
-import { $, clock, drawClients, drawFacts, drawJournal, drawModes, drawRules, h } from './render.js';
+import { $, BASE, clock, drawClients, drawFacts, drawJournal, drawModes, drawRules, h } from './render.js';
 import { drawClock, drawGrants, drawTokens, drawUsers, namesOf, refreshTimes } from './render-authorization.js';
 
 const POLL_MS = 1000;
@@ -36,7 +36,7 @@ async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   if (state.token) headers.authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`/__dcr/${path}`, {
+  const res = await fetch(`${BASE}__dcr/${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -235,6 +235,11 @@ function unlock(event) {
 }
 
 // ---- start ----------------------------------------------------------------------------------------
+
+// A tenant's page (/t/a/) links to its own control plane and REST routes.
+for (const link of document.querySelectorAll('a[href^="/"]')) {
+  link.setAttribute('href', `${BASE}${link.getAttribute('href').slice(1)}`);
+}
 
 $('rule-form').addEventListener('submit', addRule);
 $('rule-mode').addEventListener('change', showModeSummary);

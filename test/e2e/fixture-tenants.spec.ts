@@ -22,4 +22,17 @@ test.describe('the fixture with tenants', () => {
   test('the reset before each test reaches every tenant', async ({ dcrMock }) => {
     expect(dcrMock.tenant('a').clients()).toEqual([]);
   });
+
+  test("the inspector at /t/a/ shows tenant a's clients and links to its control plane", async ({ page, dcrMock }) => {
+    await register(dcrMock.registrationEndpoint, { client_name: 'at the default issuer' });
+    await register(dcrMock.tenant('a').registrationEndpoint, { client_name: 'at tenant a' });
+    for (const path of ['/t/a/', '/t/a']) {
+      await page.goto(`${dcrMock.url}${path}`);
+      await expect(page.locator('#live')).toHaveAttribute('data-state', 'live');
+      await expect(page.locator('#clients tbody tr')).toHaveCount(1);
+      await expect(page.locator('#clients tbody tr')).toContainText('at tenant a');
+      await expect(page.locator('#fact-endpoint')).toHaveText(`${dcrMock.url}/t/a/oidc/register`);
+      await expect(page.locator('a', { hasText: '/__dcr/clients' })).toHaveAttribute('href', '/t/a/__dcr/clients');
+    }
+  });
 });
