@@ -68,19 +68,14 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   instances.push(root);
   // Built only when asked for: a start without tenants pays for none of this.
   const tenants = new Map<string, Instance>();
-  const fixturesAdded = new Map<Instance, number>();
-  const server = createServer({ keepAliveTimeout: 5000 });
-  const drain = new Drain();
   try {
     for (const name of config.tenants) {
       const tenant = await assembleInstance(tenantConfig(config, name), { write, report });
       tenants.set(name, tenant);
       instances.push(tenant);
     }
-    for (const instance of instances) fixturesAdded.set(instance, await instance.preload());
-    await listen(server, config.port, config.host);
   } catch (err) {
-    for (const instance of instances) await instance.store.close();
+    await closeStores(instances);
     throw err;
   }
   const names = [...tenants.keys()];
@@ -90,7 +85,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     },
     journaled: true,
   });
-  server.on('request', (req, res) => {
+  const drain = new Drain();
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     const started = performance.now();
     drain.track(res);
     const ex = exchangeOf(req, res);
@@ -101,6 +97,14 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     if (tenant) tenant.serve(ex, started, closed);
     else root.serve(ex, started, closed, unknownTenant(name));
   });
+  const fixturesAdded = new Map<Instance, number>();
+  try {
+    for (const instance of instances) fixturesAdded.set(instance, await instance.preload());
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await closeStores(instances);
+    throw err;
+  }
 
   const { port } = server.address() as AddressInfo;
   const url = defaultIssuer(config.host, port).slice(0, -1);
@@ -129,8 +133,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     process.once('exit', leftBehind);
   }
   const running = (instance: Instance): RunningIssuer => ({
-    issuer: instance.issuer,
-    registrationEndpoint: `${instance.issuer}oidc/register`,
+    issuer: instance.issuer(),
+    registrationEndpoint: `${instance.issuer()}oidc/register`,
     store: instance.store,
     plan: instance.plan,
     journal: instance.journal,
@@ -170,11 +174,22 @@ async function stop(server: Server, instances: readonly Instance[], drain: Drain
   const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
   await closed;
   clearTimeout(timer);
-  // Every store is written, even when one fails; the first failure is the one thrown.
-  const written = await Promise.allSettled(instances.map((instance) => instance.store.close()));
-  const failed = written.find((outcome) => outcome.status === 'rejected');
+  const failed = await closeStores(instances).catch((err: unknown) => ({ err }));
   // The listening socket is released in the close phase of the event loop, after 'close' fires: two
   // turns of the check phase later it is gone, so that close() leaves no handle behind when it resolves.
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-  if (failed) throw failed.reason;
+  if (failed) throw failed.err;
+}
+
+/** Writes every store, even when one fails; the first failure is the one thrown. */
+async function closeStores(instances: readonly Instance[]): Promise<void> {
+  let failure: { err: unknown } | undefined;
+  for (const instance of instances) {
+    try {
+      await instance.store.close();
+    } catch (err) {
+      failure ??= { err };
+    }
+  }
+  if (failure) throw failure.err;
 }
