@@ -16,6 +16,8 @@ export interface StartInfo {
   readonly failures: readonly string[];
   /** `--latency`: milliseconds, or MIN-MAX. */
   readonly latency: string | undefined;
+  /** `--tenant`: each tenant's issuer and store; none, and the start record has no `tenants`. */
+  readonly tenants?: ReadonlyArray<{ readonly name: string; readonly issuer: string; readonly db: string }>;
 }
 
 /**
@@ -41,12 +43,13 @@ export class CliOutput {
 
   start(info: StartInfo): void {
     if (this.format === 'json') {
-      const { fixtures, config, latency, ...rest } = info;
+      const { fixtures, config, latency, tenants, ...rest } = info;
       this.#json(this.#out, 'start', {
         ...rest,
         config: config ?? null,
         fixtures: fixtures ?? null,
         latency: latency ?? null,
+        ...(tenants && tenants.length > 0 ? { tenants } : {}),
       });
       return;
     }
@@ -64,6 +67,7 @@ export class CliOutput {
     }
     for (const spec of info.failures) lines.push(`failure rule: ${spec}`);
     if (info.latency) lines.push(`latency: ${info.latency} ms`);
+    for (const { name, issuer, db } of info.tenants ?? []) lines.push(`tenant ${name}: ${issuer} (db: ${db})`);
     this.#out(`${lines.join('\n')}\n`);
   }
 

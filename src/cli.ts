@@ -56,6 +56,7 @@ async function serve(
         : { clients: fixtures.length, stored: server.fixturesAdded, from: fixturesFrom ?? 'code' },
     failures: config.failures.map(ruleSpec),
     latency: latency === undefined ? undefined : latency[0] === latency[1] ? `${latency[0]}` : latency.join('-'),
+    tenants: [...server.tenants].map(([name, tenant]) => ({ name, issuer: tenant.issuer, db: tenant.store.path })),
   });
   if (!isLoopback(config.host)) {
     output.warn(

@@ -96,6 +96,25 @@ export class NotFound extends OAuthError {
   }
 }
 
+/** A `/t/NAME/` path of a tenant the server was not started with; the body lists those it serves. */
+export class UnknownTenant extends OAuthError {
+  constructor(
+    name: string,
+    readonly tenants: readonly string[],
+  ) {
+    const known = tenants.length === 0 ? 'none' : tenants.join(', ');
+    super(
+      404,
+      'unknown_tenant',
+      `no tenant ${JSON.stringify(name)} here (tenants: ${known}); start dcr-mock with --tenant ${name || 'NAME'} (or "tenants" in the config file) to serve its issuer at /t/${name || 'NAME'}/`,
+    );
+  }
+
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), tenants: [...this.tenants] };
+  }
+}
+
 /** Auth0's own error shape (`{statusCode, error, message[, errorCode]}`), not OAuth's. */
 export class Auth0Error extends OAuthError {
   constructor(

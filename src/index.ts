@@ -10,7 +10,7 @@ import type { JournalEntry } from './control/journal.js';
 import { StartupError } from './errors.js';
 import { type FailureRuleView, ruleView } from './control/rules-view.js';
 import { type FailureRuleInput, parseFailSpec, toFailureRule } from './failures/spec.js';
-import { startServer } from './server.js';
+import { type RunningIssuer, startServer } from './server.js';
 import type { ClientRecord } from './store/shape.js';
 import type { CimdClient } from './authorization/cimd.js';
 import type { CodeGrant } from './authorization/codes.js';
@@ -51,11 +51,14 @@ export interface StartOptions extends DcrMockOptions {
   config?: string;
 }
 
-/** A running dcr-mock. Each instance has its own store, rules, credential sequence and journal. */
-export interface DcrMock {
+/**
+ * One issuer of a running dcr-mock: the default one (the {@link DcrMock} itself) or a tenant's
+ * ({@link DcrMock.tenant}). Each has its own store, rules, clock, signing keys, credential sequence and journal.
+ */
+export interface DcrMockIssuer {
   /** Base URL, e.g. `http://127.0.0.1:4000` (no trailing slash). */
   readonly url: string;
-  /** The advertised issuer, ending in `/`. */
+  /** The advertised issuer, ending in `/`; a tenant's is `${url}/t/NAME/`. */
   readonly issuer: string;
   /** Where to POST registrations: `${issuer}oidc/register`. */
   readonly registrationEndpoint: string;
@@ -103,10 +106,23 @@ export interface DcrMock {
   /** Removes every rule added at run time; the rules given at start stay. */
   clearFailures(): void;
   /**
-   * As `POST /__dcr/reset`: back to the fixtures (other clients forgotten), journal emptied, run-time
+   * As `POST /__dcr/reset` (a tenant's at `/t/NAME/__dcr/reset`): back to the fixtures (other clients forgotten), journal emptied, run-time
    * rules removed, codes, tokens and refresh-token families forgotten, the counters of the other rules,
    * the credential sequence, the seeded draws, the clock and the signing keys rewound.
    */
+  reset(): Promise<void>;
+}
+
+/** A running dcr-mock: its default issuer, its tenants, and the stop. */
+export interface DcrMock extends DcrMockIssuer {
+  /** The tenants it serves (the `tenants` option), in the order given; empty when there are none. */
+  readonly tenants: readonly string[];
+  /**
+   * Tenant `name`'s handle, with the same members as the default issuer's, e.g. `mock.tenant('a').issuer`
+   * (`${url}/t/a/`). Throws when the server was not started with that tenant.
+   */
+  tenant(name: string): DcrMockIssuer;
+  /** As `POST /__dcr/reset`, which resets every tenant too (see {@link DcrMockIssuer.reset}). */
   reset(): Promise<void>;
   /** Stops the server and writes the store. Leaves no handle open; calling it again is harmless. */
   close(): Promise<void>;
@@ -130,8 +146,26 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
   const server = await startServer(config).catch((err: unknown) => {
     throw listenError(err, config) ?? err;
   });
+  const tenants = [...server.tenants.keys()];
   return {
-    url: server.url,
+    ...issuerHandle(server, server.url),
+    tenants,
+    tenant: (name) => {
+      const tenant = server.tenants.get(name);
+      if (tenant) return issuerHandle(tenant, server.url);
+      const known = tenants.length === 0 ? 'none' : tenants.join(', ');
+      throw new Error(
+        `[dcr-mock] Failed to find the tenant ${JSON.stringify(name)}: this server's tenants are ${known}. Pass tenants: [${JSON.stringify(name)}] to startDcrMock to serve it.`,
+      );
+    },
+    reset: () => server.reset(),
+    close: () => server.close(),
+  };
+}
+
+function issuerHandle(server: RunningIssuer, url: string): DcrMockIssuer {
+  return {
+    url,
     issuer: server.issuer,
     registrationEndpoint: server.registrationEndpoint,
     clients: () => structuredClone([...server.store.clients]),
@@ -150,7 +184,6 @@ export async function startDcrMock(options: StartOptions = {}): Promise<DcrMock>
     importDocument: (document) => server.authorization.importDocument(document),
     clearFailures: () => server.plan.clearRuntime(),
     reset: () => server.reset(),
-    close: () => server.close(),
   };
 }
 

@@ -25,6 +25,13 @@ export interface DcrMockOptions {
   profile?: Profile;
   /** Issuer and base of advertised endpoints. Default http://HOST:PORT/. */
   issuer?: string;
+  /** The CLI's --tenant: names, repeatable, `a,b` for several. */
+  tenant?: string | readonly string[];
+  /**
+   * Tenants to serve besides the default issuer, each at `/t/NAME/` on the same port with its own issuer,
+   * clients, signing keys, failure rules, clock and store. Default: none.
+   */
+  tenants?: readonly string[];
   /** A fixed time for every timestamp dcr-mock generates (ISO 8601). Default: real time. */
   clock?: string | Date;
   /** No request log. */
@@ -102,6 +109,8 @@ export interface Config {
   readonly seed: string;
   readonly profile: Profile;
   readonly issuer: string | undefined;
+  /** --tenant and the tenants option, in that order. */
+  readonly tenants: readonly string[];
   readonly clock: Date | undefined;
   readonly quiet: boolean;
   readonly log: LogFormat;

@@ -30,6 +30,7 @@ import { TOKEN_DIALECTS } from './authorization/tokens.js';
 import { loadUsers } from './authorization/user-file.js';
 import { CIMD_FETCH } from './authorization/cimd.js';
 import { loadCimdDocuments } from './authorization/cimd-file.js';
+import { checkTenants } from './tenants.js';
 import { FAILURE_RULE, FIXTURES, type JsonSchema, MS_RANGE, wholeNumber } from './option-schemas.js';
 
 export const DEFAULT_CONFIG_FILE = 'dcr-mock.config.json';
@@ -174,6 +175,33 @@ export const OPTIONS = [
       option: '`--issuer URL`',
       default: '`http://HOST:PORT/`',
       meaning: 'issuer and base of the advertised endpoints (always ends with `/`)',
+    },
+  }),
+  row('tenant', {
+    flag: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      help: 'serve a tenant NAME at /t/NAME/: its own issuer, clients, keys, rules and db file (repeatable)',
+      helpDefault: 'none',
+    },
+    readme: {
+      option: '`--tenant NAME`',
+      default: 'none',
+      meaning:
+        'another issuer on the same port, `http://HOST:PORT/t/NAME/`, with its own clients, keys, failure rules, clock and `db.NAME.json`; repeatable, `a,b` for several (see [Tenants](mcp.md#several-tenants-on-one-server---tenant))',
+    },
+  }),
+  // --tenant and this option, in that order; a config file or code gives it.
+  row('tenants', {
+    schema: {
+      description: 'tenants to serve at /t/NAME/, after those of --tenant',
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    },
+    value: {
+      default: [],
+      check: (v, all) => checkTenants([...[all['tenant'] ?? []].flat(), ...[v ?? []].flat()]),
     },
   }),
   row('clock', {

@@ -1,8 +1,8 @@
 import { test as base, expect } from '@playwright/test';
-import { type DcrMock, type DcrMockOptions, type StartOptions, startDcrMock } from './index.js';
+import { type DcrMock, type DcrMockIssuer, type DcrMockOptions, type StartOptions, startDcrMock } from './index.js';
 
 export { expect };
-export type { DcrMock, DcrMockOptions, StartOptions };
+export type { DcrMock, DcrMockIssuer, DcrMockOptions, StartOptions };
 
 /** Fixtures that live as long as a Playwright worker. */
 export interface DcrMockWorkerFixtures {
@@ -11,7 +11,10 @@ export interface DcrMockWorkerFixtures {
    * Defaults: a free port (`port: 0`; a fixed port suits one worker only) and an in-memory store.
    */
   dcrMockOptions: StartOptions;
-  /** The worker's dcr-mock (the handle `startDcrMock` returns), reset before each test that runs in it. */
+  /**
+   * The worker's dcr-mock (the handle `startDcrMock` returns), reset before each test that runs in it, its
+   * tenants included: with `dcrMockOptions: { tenants: ['a'] }`, `dcrMock.tenant('a')` is tenant a's handle.
+   */
   dcrMock: DcrMock;
   _dcrMockStarted: { current: DcrMock | undefined };
 }

@@ -1,62 +1,28 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createApp } from './app.js';
-import { Apis } from './authorization/apis.js';
-import { type AuthorizationControl, authorizationControl } from './authorization/control.js';
-import { consentEndpoint, authorizeEndpoint, loginEndpoint } from './authorization/authorize-endpoint.js';
-import { CimdClients } from './authorization/cimd.js';
-import { authClientOf } from './authorization/clients.js';
-import { KeySet, loadSigningKey } from './authorization/keys.js';
-import { type RefreshFamilyRecord, toRefreshFamilies } from './authorization/refresh-records.js';
-import { revokeEndpoint } from './authorization/revoke-endpoint.js';
-import { AuthorizationService } from './authorization/service.js';
-import { tokenEndpoint } from './authorization/token-endpoint.js';
-import { userinfoEndpoint } from './authorization/userinfo-endpoint.js';
-import { mcpEndpoint } from './mcp/endpoint.js';
-import { mcpResource, prmDocument } from './mcp/resource.js';
-import { Users } from './authorization/users.js';
-import { StartupError } from './errors.js';
-import { answeringEndpoint } from './failures/apply.js';
-import { jsonAnswer } from './http/answer.js';
-import { ServerClock } from './clock.js';
+import type { Route } from './app.js';
+import type { AuthorizationControl } from './authorization/control.js';
+import type { ServerClock } from './clock.js';
 import type { Config } from './config.js';
-import { RequestJournal } from './control/journal.js';
-import { controlHandler } from './control/routes.js';
-import { advertisedUrls, defaultIssuer, discoveryDocument } from './discovery.js';
-import { Chance } from './failures/chance.js';
-import { OpenFaults } from './failures/network.js';
-import { FailurePlan } from './failures/rules.js';
+import type { RequestJournal } from './control/journal.js';
+import { defaultIssuer } from './discovery.js';
+import { UnknownTenant } from './errors.js';
+import type { FailurePlan } from './failures/rules.js';
 import { Drain } from './http/drain.js';
-import { type Exchange, exchangeOf, run } from './http/exchange.js';
-import { routedPath } from './http/issuer-path.js';
-import { OriginPolicy } from './http/origins.js';
-import { sentAnswer } from './http/sent.js';
-import { createJsonServerFallback } from './json-server.js';
-import { RegistrationGate } from './limits/gate.js';
-import { type RequestRecord, createRequestLogger } from './log.js';
-import { CredentialFactory } from './registration/credentials.js';
-import { registrationEndpoint } from './registration/endpoint.js';
-import { fixtureRecord } from './registration/fixtures.js';
-import { ClientIssuer } from './registration/issue.js';
-import { CLIENT_URI_PREFIX, ClientManager, managementHandler } from './registration/management.js';
-import { profileSpec } from './registration/profiles.js';
-import { loadVerificationKeys } from './registration/statement-keys.js';
-import { validateClientMetadata, withStatement } from './registration/validate.js';
+import { exchangeOf } from './http/exchange.js';
+import { TENANT_PREFIX, tenantOfPath } from './http/tenant-path.js';
+import { type Instance, assembleInstance } from './instance.js';
 import { safeWriter } from './safe-write.js';
-import type { Data } from './store/shape.js';
-import { Store } from './store/store.js';
+import type { Store } from './store/store.js';
+import { tenantConfig } from './tenants.js';
 import { UrlFile } from './url-file.js';
-import { VERSION } from './version.js';
-
-/** The db.json collection of refresh-token families. */
-const REFRESH_TOKENS = 'refresh_tokens';
 
 /** How long a stop waits for requests in flight before cutting their sockets. */
 const DRAIN_MS = 3000;
 
-export interface RunningServer {
-  readonly url: string;
+/** What one issuer of the server offers: the default one, or a tenant's. */
+export interface RunningIssuer {
   readonly issuer: string;
   readonly registrationEndpoint: string;
   readonly store: Store;
@@ -68,6 +34,14 @@ export interface RunningServer {
   /** How many fixtures this start added to the store (the others were there already). */
   readonly fixturesAdded: number;
   /** Forgets clients (fixtures come back), journal and run-time rules; rewinds the sequence and the seeded draws. */
+  reset(): Promise<void>;
+}
+
+export interface RunningServer extends RunningIssuer {
+  readonly url: string;
+  /** The tenants (`--tenant`), by name, in the order given; empty when there are none. */
+  readonly tenants: ReadonlyMap<string, RunningIssuer>;
+  /** Resets the default issuer and every tenant. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,195 +59,67 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const report = hooks.report ?? ((line: string) => toStderr(`${line}\n`));
   const urlFile = config.urlFile === undefined ? undefined : new UrlFile(config.urlFile);
   urlFile?.clear();
-  const serverClock = new ServerClock(config.clock);
-  const clock = serverClock.now;
-  const keys = config.softwareStatementKey && (await loadVerificationKeys(config.softwareStatementKey));
-  const store = await Store.open(config.db, { warn: report, check: refreshTokensProblem });
-  const profile = profileSpec(config.profile);
-  const oidcRules = config.oidcRules ?? profile.oidcRules ?? false;
-  const credentials = new CredentialFactory(config.seed);
-  const statement = (body: unknown) => withStatement(body, keys, clock);
-  const metadataOf = (body: unknown) => validateClientMetadata(body, { oidcRules });
-  const clientIssuer = new ClientIssuer(store, {
-    profile,
-    credentials,
-    clock,
-    ids: config.ids,
-    oidcRules,
-    issuer: () => issuer,
-  });
-  const manager = new ClientManager({
-    store,
-    profile,
-    credentials,
-    clock,
-    oidcRules,
-    metadataOf: async (body) => metadataOf(await statement(body)),
-    issuer: clientIssuer,
-    rotateRegistrationToken: config.rotateRegistrationToken,
-  });
-  const gate = new RegistrationGate({
-    rateLimit: config.rateLimit,
-    initialAccessTokens: config.initialAccessToken,
-    maxClients: config.maxClients,
-    clientCount: () => store.clients.length,
-    clock,
-  });
-  const plan = new FailurePlan(new Chance(config.seed), config.failures, config.latency);
-  const journal = new RequestJournal();
-  const faults = new OpenFaults();
-  const logRequest = config.quiet ? undefined : createRequestLogger(config.log, write);
-  const fixtures = config.fixtures.map((fixture) => fixtureRecord(fixture, { profile, credentials, clock, oidcRules }));
-  // Lazy: nothing is derived until a key is asked for, so a start that issues no token pays nothing.
-  const signingKeys = new KeySet({
-    seed: config.seed,
-    file: config.signingKey === undefined ? undefined : await loadSigningKey(config.signingKey),
-  });
-  let issuer = '';
-  const firstParty = new Set(config.fixtures.map((fixture) => fixture.client_id));
-  const refreshRecords = toRefreshFamilies(store.records(REFRESH_TOKENS));
-  if (typeof refreshRecords === 'string') {
-    await store.close();
-    throw new StartupError(
-      `Failed to read ${store.path}: ${refreshRecords}. Fix or remove that record (POST /__dcr/reset empties the store).`,
-      1,
-    );
+  const instances: Instance[] = [];
+  // The default issuer's POST /__dcr/reset is the whole server's, as reset() is; a tenant's is its own.
+  const resetAll = async () => {
+    for (const instance of instances) await instance.reset();
+  };
+  const root = await assembleInstance(config, { write, report, reset: resetAll });
+  instances.push(root);
+  // Built only when asked for: a start without tenants pays for none of this.
+  const tenants = new Map<string, Instance>();
+  try {
+    for (const name of config.tenants) {
+      const tenant = await assembleInstance(tenantConfig(config, name), { write, report });
+      tenants.set(name, tenant);
+      instances.push(tenant);
+    }
+  } catch (err) {
+    await closeStores(instances);
+    throw err;
   }
-  const cimd = config.cimd
-    ? new CimdClients({ fetchFrom: config.cimdFetch, documents: config.cimdDocuments })
-    : undefined;
-  const authorization = new AuthorizationService({
-    seed: config.seed,
-    issuer: () => issuer,
-    clock,
-    keys: signingKeys,
-    users: new Users(config.seed, config.users),
-    apis: new Apis(config.apis, () => [mcpResource(issuer)]),
-    login: config.login,
-    issParam: config.issParam,
-    resourceParam: config.resourceParam === 'on',
-    dialect: config.tokenDialect,
-    refreshReuseLeeway: config.refreshReuseLeeway,
-    refreshAbsoluteLifetime: config.refreshAbsoluteLifetime,
-    refreshIdleLifetime: config.refreshIdleLifetime,
-    client: (id) => {
-      const record = store.get(id);
-      return (
-        record && authClientOf(record, { firstParty: firstParty.has(id), strictProfile: config.profile === 'auth0' })
-      );
+  const names = [...tenants.keys()];
+  const unknownTenant = (name: string): Route => ({
+    handler: () => {
+      throw new UnknownTenant(name, names);
     },
-    persist: ({ record }) => store.put(REFRESH_TOKENS, record),
-    cimd,
-    refreshRecords,
+    journaled: true,
   });
-  // db.json edited by hand and read again: the families are the file's (with the journal's newest changes).
-  store.onReload(() => authorization.refresh.restore(store.records(REFRESH_TOKENS) as RefreshFamilyRecord[]));
-  const reset = async () => {
-    serverClock.reset();
-    plan.reset();
-    gate.reset();
-    journal.clear();
-    authorization.clear();
-    signingKeys.reset();
-    await store.reset(fixtures, [REFRESH_TOKENS]);
-  };
-  const failureDeps = { plan, faults, clock };
-  let origin = '';
-  const control = authorizationControl(authorization, signingKeys, () => origin, cimd);
-
   const drain = new Drain();
-  const route = createApp({
-    register: registrationEndpoint({ issuer: clientIssuer, statement, metadataOf, plan, faults, clock, gate }),
-    manage: managementHandler(profile, manager),
-    control: controlHandler({
-      store,
-      plan,
-      journal,
-      adminToken: config.adminToken,
-      version: VERSION,
-      profile: config.profile,
-      urls: () => ({
-        ...advertisedUrls(discoveryDocument(issuer, { issParam: config.issParam, cimd: config.cimd })),
-        client_configuration: profile.management ? `${issuer}${CLIENT_URI_PREFIX.slice(1)}` : null,
-      }),
-      started: performance.now(),
-      clock: serverClock,
-      authorization: control,
-      reset,
-    }),
-    discovery: answeringEndpoint('discovery', failureDeps, () =>
-      jsonAnswer(200, discoveryDocument(issuer, { issParam: config.issParam, cimd: config.cimd })),
-    ),
-    jwks: answeringEndpoint('jwks', failureDeps, async (_ex, variant) => {
-      // unknown_kid: a JWKS that lacks the key that signs, another in its place.
-      const jwks =
-        variant === 'unknown_kid' ? { keys: [(await signingKeys.outsider()).publicJwk] } : await signingKeys.jwks();
-      return jsonAnswer(200, jwks);
-    }),
-    authorize: authorizeEndpoint({ ...failureDeps, service: authorization }),
-    consent: consentEndpoint(authorization),
-    login: loginEndpoint(authorization),
-    token: tokenEndpoint({ ...failureDeps, service: authorization }),
-    revoke: revokeEndpoint({ ...failureDeps, service: authorization }),
-    userinfo: userinfoEndpoint({ ...failureDeps, service: authorization }),
-    prm: answeringEndpoint('prm', failureDeps, () => jsonAnswer(200, prmDocument(issuer))),
-    mcp: mcpEndpoint({ ...failureDeps, tokens: authorization.tokens, issuer: () => issuer }),
-    fallback: createJsonServerFallback(store.db, (err, req) =>
-      report(
-        `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,
-      ),
-    ),
-    adminToken: config.adminToken,
-    origins: new OriginPolicy({ corsOrigins: config.corsOrigin, issuer: () => issuer }),
-  });
-  // An issuer with a path serves every endpoint under it (known once the server listens).
-  let issuerPath = '/';
-  const routed = (ex: Exchange): Exchange => {
-    if (issuerPath === '/') return ex;
-    const path = routedPath(ex.path, issuerPath);
-    return path === ex.path ? ex : { ...ex, path };
-  };
-  const onUnexpected = (err: unknown, ex: Exchange) =>
-    report(`[dcr-mock] Unexpected error on ${ex.req.method} ${ex.path}: ${(err as Error)?.stack ?? String(err)}`);
-
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     const started = performance.now();
     drain.track(res);
-    const ex = routed(exchangeOf(req, res));
-    const { handler, journaled } = route(ex);
-    // One listener for all that waits on the end of the exchange: Node copies its list of listeners when there are several.
-    res.on('close', () => {
-      drain.done(res);
-      if (!journaled) return;
-      const entry = record(ex, started, clock());
-      const query = ex.req.url!.length > ex.path.length ? ex.query.toString() : undefined;
-      const about = query === undefined && ex.grantType === undefined ? undefined : { query, grantType: ex.grantType };
-      journal.record(entry, ex.text, ex.clientId, sentAnswer(res), about);
-      logRequest?.(entry);
-    });
-    // Every request but the control plane's and the inspector's is journaled: json-server's routes and preflights included.
-    run(handler, ex, onUnexpected);
+    const ex = exchangeOf(req, res);
+    const closed = () => drain.done(res);
+    const name = tenants.size === 0 ? undefined : tenantOfPath(ex.path);
+    if (name === undefined) return root.serve(ex, started, closed);
+    const tenant = tenants.get(name);
+    if (tenant) tenant.serve(ex, started, closed);
+    else root.serve(ex, started, closed, unknownTenant(name));
   });
-  let fixturesAdded: number;
+  const fixturesAdded = new Map<Instance, number>();
   try {
-    fixturesAdded = await store.preload(fixtures);
+    for (const instance of instances) fixturesAdded.set(instance, await instance.preload());
     await listen(server, config.port, config.host);
   } catch (err) {
-    await store.close();
+    await closeStores(instances);
     throw err;
   }
+
   const { port } = server.address() as AddressInfo;
   const url = defaultIssuer(config.host, port).slice(0, -1);
-  issuer = config.issuer ?? `${url}/`;
-  issuerPath = new URL(issuer).pathname;
-  origin = url;
+  const issuer = config.issuer ?? `${url}/`;
+  root.place(issuer, url);
+  // Every tenant is an issuer with a path on the default issuer's origin.
+  const tenantOrigin = new URL(issuer).origin;
+  for (const [name, tenant] of tenants) tenant.place(`${tenantOrigin}${TENANT_PREFIX}${name}/`, url);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     // First, so that nobody who waits for the file picks up a server on its way out.
     urlFile?.remove();
     process.off('exit', leftBehind);
-    return (closing ??= stop(server, store, faults, drain));
+    return (closing ??= stop(server, instances, drain));
   };
   // Should the process end without a stop (an uncaught error), the file still goes with it.
   const leftBehind = () => urlFile?.remove();
@@ -286,25 +132,24 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     }
     process.once('exit', leftBehind);
   }
+  const running = (instance: Instance): RunningIssuer => ({
+    issuer: instance.issuer(),
+    registrationEndpoint: `${instance.issuer()}oidc/register`,
+    store: instance.store,
+    plan: instance.plan,
+    journal: instance.journal,
+    clock: instance.clock,
+    authorization: instance.authorization,
+    fixturesAdded: fixturesAdded.get(instance) ?? 0,
+    reset: instance.reset,
+  });
   return {
+    ...running(root),
     url,
-    issuer,
-    registrationEndpoint: `${issuer}oidc/register`,
-    store,
-    plan,
-    journal,
-    clock: serverClock,
-    authorization: control,
-    fixturesAdded,
-    reset,
+    tenants: new Map([...tenants].map(([name, tenant]) => [name, running(tenant)])),
+    reset: resetAll,
     close,
   };
-}
-
-/** Why db.json's refresh-token families are unusable, if they are (a version edited by hand is not read then). */
-function refreshTokensProblem(data: Data): string | undefined {
-  const records = toRefreshFamilies(data[REFRESH_TOKENS] ?? []);
-  return typeof records === 'string' ? records : undefined;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -319,31 +164,32 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /**
  * Stops accepting, lets requests in flight finish (held faults end at once, every answer closes its
- * connection), cuts what is left after DRAIN_MS, then writes the store.
+ * connection), cuts what is left after DRAIN_MS, then writes the stores.
  */
-async function stop(server: Server, store: Store, faults: OpenFaults, drain: Drain): Promise<void> {
+async function stop(server: Server, instances: readonly Instance[], drain: Drain): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   drain.stop();
-  faults.abortAll();
+  for (const instance of instances) instance.faults.abortAll();
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
   await closed;
   clearTimeout(timer);
-  await store.close();
+  const failed = await closeStores(instances).catch((err: unknown) => ({ err }));
   // The listening socket is released in the close phase of the event loop, after 'close' fires: two
   // turns of the check phase later it is gone, so that close() leaves no handle behind when it resolves.
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  if (failed) throw failed.err;
 }
 
-function record(ex: Exchange, started: number, now: Date): RequestRecord {
-  const { req, res } = ex;
-  return {
-    at: now.getTime(),
-    method: req.method ?? 'GET',
-    path: ex.path,
-    // 0: the connection ended without a status line (reset, empty response, a client that gave up).
-    status: res.headersSent ? res.statusCode : 0,
-    ms: Math.round((performance.now() - started) * 100) / 100,
-    failure: ex.failure,
-  };
+/** Writes every store, even when one fails; the first failure is the one thrown. */
+async function closeStores(instances: readonly Instance[]): Promise<void> {
+  let failure: { err: unknown } | undefined;
+  for (const instance of instances) {
+    try {
+      await instance.store.close();
+    } catch (err) {
+      failure ??= { err };
+    }
+  }
+  if (failure) throw failure.err;
 }

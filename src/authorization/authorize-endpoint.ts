@@ -83,10 +83,10 @@ export function authorizeEndpoint(deps: AuthorizeDeps): Handler {
         return service.approve(request, service.userFor(request));
       case 'consent': {
         const user = service.userFor(request);
-        return consentPage(request, user, service.hold(request, user));
+        return consentPage(request, user, service.hold(request, user), service.basePath);
       }
       case 'login':
-        return loginPage(request, service.users.list, service.hold(request));
+        return loginPage(request, service.users.list, service.hold(request), service.basePath);
     }
   };
   const failureTarget = (ex: Exchange, s: State): FailureTarget => {
@@ -174,7 +174,7 @@ export function loginEndpoint(service: AuthorizationService): Handler {
       );
     }
     if (request.prompt.includes('consent')) {
-      writeAnswer(ex.res, consentPage(request, user, service.hold(request, user)));
+      writeAnswer(ex.res, consentPage(request, user, service.hold(request, user), service.basePath));
       return;
     }
     writeAnswer(ex.res, service.approve(request, user));

@@ -42,7 +42,7 @@ export function authorizationControl(
       const key = await keys.rotate();
       return { kid: key.kid, kids: (await keys.all()).map((k) => k.kid) };
     },
-    authorize: (url, options) => playUser(url, origin(), service.users, options),
+    authorize: (url, options) => playUser(url, origin(), service.users, options, service.basePath),
     documents: () => cimd?.list() ?? [],
     importDocument: (document) => {
       if (!cimd)

@@ -3,7 +3,7 @@ import { escapeHtml } from '../failures/authorization-modes.js';
 import type { AuthorizationRequest } from './authorize.js';
 import type { User } from './users.js';
 
-/** Where the pages' forms post. */
+/** Where the pages' forms post, under the issuer's path. */
 export const LOGIN_PATH = '/u/login';
 export const CONSENT_PATH = '/u/consent';
 
@@ -24,7 +24,7 @@ function page(title: string, body: string, status = 200): Answer {
 const who = (user: User): string => String(user['email'] ?? user['name'] ?? user.sub);
 
 /** Auth0's consent page: the application, the user, the scopes asked for, Accept and Decline. */
-export function consentPage(request: AuthorizationRequest, user: User, transaction: string): Answer {
+export function consentPage(request: AuthorizationRequest, user: User, transaction: string, base = ''): Answer {
   const scopes = request.scope.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
   const audience = request.audience ? `<p>API: <code>${escapeHtml(request.audience)}</code></p>` : '';
   return page(
@@ -32,7 +32,7 @@ export function consentPage(request: AuthorizationRequest, user: User, transacti
     `<h1>Authorize ${escapeHtml(request.client.name)}</h1>
 <p>Hi ${escapeHtml(who(user))}, <strong>${escapeHtml(request.client.name)}</strong> is requesting access to your account.</p>
 ${scopes === '' ? '<p>No scopes were requested.</p>' : `<p>Scopes:</p><ul aria-label="Scopes">${scopes}</ul>`}${audience}
-<form method="post" action="${CONSENT_PATH}"><input type="hidden" name="transaction" value="${escapeHtml(transaction)}">
+<form method="post" action="${base}${CONSENT_PATH}"><input type="hidden" name="transaction" value="${escapeHtml(transaction)}">
 <button class="primary" type="submit" name="decision" value="accept">Accept</button>
 <button type="submit" name="decision" value="decline">Decline</button></form>
 <p class="note">dcr-mock: a local emulation; nothing here is a real login.</p>`,
@@ -40,7 +40,12 @@ ${scopes === '' ? '<p>No scopes were requested.</p>' : `<p>Scopes:</p><ul aria-l
 }
 
 /** A login page with no passwords: the users this server knows, one button each. */
-export function loginPage(request: AuthorizationRequest, users: readonly User[], transaction: string): Answer {
+export function loginPage(
+  request: AuthorizationRequest,
+  users: readonly User[],
+  transaction: string,
+  base = '',
+): Answer {
   const buttons = users
     .map(
       (user, i) =>
@@ -50,7 +55,7 @@ export function loginPage(request: AuthorizationRequest, users: readonly User[],
   return page(
     `Log in to ${request.client.name}`,
     `<h1>Log in</h1><p>to continue to <strong>${escapeHtml(request.client.name)}</strong></p>
-<form method="post" action="${LOGIN_PATH}"><input type="hidden" name="transaction" value="${escapeHtml(transaction)}">
+<form method="post" action="${base}${LOGIN_PATH}"><input type="hidden" name="transaction" value="${escapeHtml(transaction)}">
 ${buttons}</form>
 <p class="note">dcr-mock: pick a user; there are no passwords.</p>`,
   );

@@ -56,15 +56,21 @@ function naming(target: URL, wanted: string | undefined, users: Users): URL {
  * answers its login and consent pages as asked, and returns the redirect to the client (with its code,
  * or its error). Refuses a URL whose answer is neither a redirect nor one of dcr-mock's pages.
  */
-export async function playUser(url: string, origin: string, users: Users, options: PlayOptions = {}): Promise<string> {
+export async function playUser(
+  url: string,
+  origin: string,
+  users: Users,
+  options: PlayOptions = {},
+  base = '',
+): Promise<string> {
   let target: URL;
   try {
     target = new URL(url, origin);
   } catch {
     throw new InvalidRequest(`url must be an authorization URL, got ${JSON.stringify(url)}`);
   }
-  if (target.pathname !== '/authorize') {
-    throw new InvalidRequest(`url must be this server's /authorize URL, got one for ${target.pathname}`);
+  if (target.pathname !== `${base}/authorize`) {
+    throw new InvalidRequest(`url must be this server's ${base}/authorize URL, got one for ${target.pathname}`);
   }
   target = naming(target, options.user, users);
   let response = await fetch(new URL(target.pathname + target.search, origin), { redirect: 'manual' });
@@ -84,14 +90,14 @@ export async function playUser(url: string, origin: string, users: Users, option
     }
     const form = new URLSearchParams({ transaction });
     let path: string;
-    if (html.includes('action="/u/login"')) {
+    if (html.includes(`action="${base}/u/login"`)) {
       // No user was asked for (one asked for is in login_hint, which skips this page): the first listed.
-      path = '/u/login';
+      path = `${base}/u/login`;
       const first = field(html, 'user');
       if (first === undefined) throw new InvalidRequest('url must lead to a login page that lists a user');
       form.set('user', first);
     } else {
-      path = '/u/consent';
+      path = `${base}/u/consent`;
       form.set('decision', options.decision ?? 'accept');
     }
     response = await fetch(new URL(path, origin), { method: 'POST', body: form, redirect: 'manual' });

@@ -79,6 +79,11 @@ export class AuthorizationService {
   readonly #pending = new Map<string, Pending>();
   #pendingCount = 0;
 
+  /** The issuer's path without its last `/`: `''` at the root, `/t/a` for a tenant. The pages post under it. */
+  get basePath(): string {
+    return (URL.parse(this.#options.issuer())?.pathname ?? '/').replace(/\/$/, '');
+  }
+
   constructor(options: AuthorizationServiceOptions) {
     this.#options = options;
     this.#draw = seededDraw(options.seed);

@@ -1,5 +1,5 @@
 /** The metadata documents that RFC 8414 §3.1 and RFC 9728 §3.1 find by inserting the issuer's path after them. */
-const WELL_KNOWN = [
+export const WELL_KNOWN = [
   '/.well-known/oauth-authorization-server',
   '/.well-known/openid-configuration',
   '/.well-known/oauth-protected-resource',

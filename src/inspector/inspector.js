@@ -7,7 +7,7 @@
 // render.js, render-journal.js and render-authorization.js draw, and rule-form.js fills the form that adds a
 // rule; they put everything into the page as text nodes, never as markup.
 
-import { $, clock, drawClients, drawEndpoints, drawFacts, drawRules } from './render.js';
+import { $, BASE, clock, drawClients, drawEndpoints, drawFacts, drawRules } from './render.js';
 import { drawClock, drawGrants, drawTokens, drawUsers, namesOf, refreshTimes } from './render-authorization.js';
 import { drawJournal, readFilter } from './render-journal.js';
 import { clearRuleForm, modeSummary, ruleFromForm, setCatalogue, wireRuleForm } from './rule-form.js';
@@ -44,7 +44,7 @@ async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   if (state.token) headers.authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`/__dcr/${path}`, {
+  const res = await fetch(`${BASE}__dcr/${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -250,6 +250,11 @@ function unlock(event) {
 }
 
 // ---- start ----------------------------------------------------------------------------------------
+
+// A tenant's page (/t/a/) links to its own control plane and REST routes.
+for (const link of document.querySelectorAll('a[href^="/"]')) {
+  link.setAttribute('href', `${BASE}${link.getAttribute('href').slice(1)}`);
+}
 
 $('rule-form').addEventListener('submit', addRule);
 wireRuleForm();

@@ -1,6 +1,12 @@
 // How the inspector draws what the control plane answers. Everything goes into the page as text nodes
 // (client names and bodies are user input): no innerHTML anywhere in this file.
 
+/**
+ * The path of the issuer this page belongs to, ending in `/`: `/` for the default issuer, `/t/a/` for tenant a
+ * (served at `/t/a` and `/t/a/` alike). The control plane and the endpoints shown are under it.
+ */
+export const BASE = location.pathname.replace(/\/?$/, '/');
+
 export const $ = (id) => {
   const el = document.getElementById(id);
   if (!el) throw new Error(`the page lacks #${id}`);
@@ -45,7 +51,7 @@ export function fill(tbody, rows, emptyId, countId) {
 
 export function drawFacts(health) {
   $('fact-endpoint').textContent = String(
-    health.endpoints?.registration_endpoint ?? `${location.origin}/oidc/register`,
+    health.endpoints?.registration_endpoint ?? `${location.origin}${BASE}oidc/register`,
   );
   $('fact-profile').textContent = String(health.profile);
   $('fact-sequence').textContent = `#${Number(health.sequence) + 1}`;

@@ -59,6 +59,23 @@ describe('the start-up lines', () => {
     );
   });
 
+  it('name each tenant, its issuer and its db file, and the JSON start record lists them', async () => {
+    const cwd = join(root, 'tenants');
+    mkdirSync(cwd);
+    const mock = await startCli(['--port', '0', '--quiet', '--tenant', 'a', '--tenant', 'b'], { cwd });
+    await mock.waitForLine(/^tenant b: /);
+    expect(await mock.stop()).toBe(0);
+    expect((await mock.exit).stdout.split('\n').slice(5)).toEqual([
+      `tenant a: ${mock.url}/t/a/ (db: ${join(cwd, 'db.a.json')})`,
+      `tenant b: ${mock.url}/t/b/ (db: ${join(cwd, 'db.b.json')})`,
+      '',
+    ]);
+    const json = await startCli(['--port', '0', '--db', ':memory:', '--log', 'json', '--tenant', 'a']);
+    expect(await json.stop()).toBe(0);
+    const start = JSON.parse((await json.exit).stdout.split('\n')[0]!);
+    expect(start.tenants).toEqual([{ name: 'a', issuer: `${json.url}/t/a/`, db: ':memory:' }]);
+  });
+
   it('are the five lines that say where it is, when nothing else was given', async () => {
     const mock = await startCli(['--port', '0', '--db', ':memory:', '--quiet']);
     await mock.waitForLine(/^profile: /);

@@ -37,8 +37,7 @@ describe('GET / (the inspector)', () => {
   it.each([
     { path: '/', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
     { path: '/?anything=1', type: 'text/html; charset=utf-8', contains: '<title>dcr-mock inspector</title>' },
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the inspector's script, not a template
-    { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: 'fetch(`/__dcr/${path}`' },
+    { path: '/__inspector/inspector.js', type: 'text/javascript; charset=utf-8', contains: '{BASE}__dcr/' },
     { path: '/__inspector/render.js', type: 'text/javascript; charset=utf-8', contains: 'export function drawClients' },
     {
       path: '/__inspector/render-journal.js',

@@ -123,6 +123,8 @@ const REFUSALS: Array<{ key: string; value: unknown; says: RegExp }> = [
   },
   { key: 'refreshAbsoluteLifetime', value: 'long', says: /^--refresh-absolute-lifetime must be whole seconds/ },
   { key: 'refreshIdleLifetime', value: 1.5, says: /^--refresh-idle-lifetime must be whole seconds/ },
+  { key: 'tenant', value: 'Tenant A', says: /^--tenant must be a name of lowercase letters.*got "Tenant"/ },
+  { key: 'tenants', value: ['a', 'a'], says: /^--tenant a is given twice; give each tenant once/ },
 ];
 
 describe('resolveConfig: each check refuses a bad value with one line and exit code 2', () => {

@@ -45,9 +45,10 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'options-markdown.ts',
     'config-schema.ts',
     'config.ts',
+    'tenants.ts',
     'app.ts',
   ],
-  ['server.ts'],
+  ['instance.ts', 'server.ts'],
   ['index.ts', 'command-line.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];
 

@@ -17,6 +17,7 @@ describe('the options table', () => {
       latency: undefined,
       fixtures: [],
       issuer: undefined,
+      tenants: [],
       clock: undefined,
       adminToken: undefined,
       corsOrigin: [],
@@ -68,7 +69,7 @@ describe('--help', () => {
     expect(code).toBe(0);
     const flat = stdout.replace(/\s+/g, ' ');
     const flags = OPTIONS.filter((o) => o.flag);
-    expect(flags).toHaveLength(35);
+    expect(flags).toHaveLength(36);
     for (const option of flags) {
       const { alias, help, choices } = option.flag!;
       const name = `--${flagName(option.name)}`;
