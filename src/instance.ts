@@ -2,15 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { createApp, type Route } from './app.js';
 import { Apis } from './authorization/apis.js';
 import { type AuthorizationControl, authorizationControl } from './authorization/control.js';
-import { consentEndpoint, authorizeEndpoint, loginEndpoint } from './authorization/authorize-endpoint.js';
 import { CimdClients } from './authorization/cimd.js';
 import { authClientOf } from './authorization/clients.js';
 import { KeySet, loadSigningKey } from './authorization/keys.js';
 import { type RefreshFamilyRecord, toRefreshFamilies } from './authorization/refresh-records.js';
-import { revokeEndpoint } from './authorization/revoke-endpoint.js';
 import { AuthorizationService } from './authorization/service.js';
-import { tokenEndpoint } from './authorization/token-endpoint.js';
-import { userinfoEndpoint } from './authorization/userinfo-endpoint.js';
 import { Users } from './authorization/users.js';
 import { ServerClock } from './clock.js';
 import type { Config } from './config.js';
@@ -25,12 +21,12 @@ import { FailurePlan } from './failures/rules.js';
 import { jsonAnswer } from './http/answer.js';
 import { type Exchange, run } from './http/exchange.js';
 import { routedPath } from './http/issuer-path.js';
+import { lazyHandler } from './http/lazy.js';
 import { OriginPolicy } from './http/origins.js';
 import { sentAnswer } from './http/sent.js';
 import { createJsonServerFallback } from './json-server.js';
 import { RegistrationGate } from './limits/gate.js';
 import { type RequestRecord, createRequestLogger } from './log.js';
-import { mcpEndpoint } from './mcp/endpoint.js';
 import { mcpResource, prmDocument } from './mcp/resource.js';
 import { CredentialFactory } from './registration/credentials.js';
 import { registrationEndpoint } from './registration/endpoint.js';
@@ -208,14 +204,40 @@ export async function assembleInstance(config: Config, hooks: InstanceHooks): Pr
         variant === 'unknown_kid' ? { keys: [(await signingKeys.outsider()).publicJwk] } : await signingKeys.jwks();
       return jsonAnswer(200, jwks);
     }),
-    authorize: authorizeEndpoint({ ...failureDeps, service: authorization }),
-    consent: consentEndpoint(authorization),
-    login: loginEndpoint(authorization),
-    token: tokenEndpoint({ ...failureDeps, service: authorization }),
-    revoke: revokeEndpoint({ ...failureDeps, service: authorization }),
-    userinfo: userinfoEndpoint({ ...failureDeps, service: authorization }),
+    // The authorization server's endpoints and /mcp load on their first request: a start that only
+    // registers clients never imports them (nor jose, nor the MCP SDK).
+    authorize: lazyHandler(async () =>
+      (await import('./authorization/authorize-endpoint.js')).authorizeEndpoint({
+        ...failureDeps,
+        service: authorization,
+      }),
+    ),
+    consent: lazyHandler(async () =>
+      (await import('./authorization/authorize-endpoint.js')).consentEndpoint(authorization),
+    ),
+    login: lazyHandler(async () =>
+      (await import('./authorization/authorize-endpoint.js')).loginEndpoint(authorization),
+    ),
+    token: lazyHandler(async () =>
+      (await import('./authorization/token-endpoint.js')).tokenEndpoint({ ...failureDeps, service: authorization }),
+    ),
+    revoke: lazyHandler(async () =>
+      (await import('./authorization/revoke-endpoint.js')).revokeEndpoint({ ...failureDeps, service: authorization }),
+    ),
+    userinfo: lazyHandler(async () =>
+      (await import('./authorization/userinfo-endpoint.js')).userinfoEndpoint({
+        ...failureDeps,
+        service: authorization,
+      }),
+    ),
     prm: answeringEndpoint('prm', failureDeps, () => jsonAnswer(200, prmDocument(issuer))),
-    mcp: mcpEndpoint({ ...failureDeps, tokens: authorization.tokens, issuer: () => issuer }),
+    mcp: lazyHandler(async () =>
+      (await import('./mcp/endpoint.js')).mcpEndpoint({
+        ...failureDeps,
+        tokens: authorization.tokens,
+        issuer: () => issuer,
+      }),
+    ),
     fallback: createJsonServerFallback(store.db, (err, req) =>
       report(
         `[dcr-mock] Unexpected error on ${req.method} ${req.url?.split('?', 1)[0]}: ${(err as Error)?.stack ?? String(err)}`,

@@ -1,18 +1,10 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type CryptoKey,
-  type JWK,
-  type JWTVerifyGetKey,
-  calculateJwkThumbprint,
-  createLocalJWKSet,
-  exportJWK,
-  importJWK,
-  importPKCS8,
-} from 'jose';
+import type { CryptoKey, JWK, JWTVerifyGetKey } from 'jose';
 import { StartupError } from '../errors.js';
 import { isObject } from '../is-object.js';
+import { loadJose } from '../jose.js';
 import { deriveRsaPrivateJwk } from './rsa.js';
 
 export const SIGNING_ALG = 'RS256';
@@ -43,6 +35,7 @@ export type KeyEntry = number | 'file';
 const MIN_MODULUS_BITS = 2048;
 
 async function signingKey(jwk: JWK, source: KeySource): Promise<SigningKey> {
+  const { importJWK, calculateJwkThumbprint } = await loadJose();
   const { kty, n, e, d, p, q, dp, dq, qi } = jwk;
   const privateKey = (await importJWK({ kty, n, e, d, p, q, dp, dq, qi }, SIGNING_ALG)) as CryptoKey;
   const kid = typeof jwk.kid === 'string' && jwk.kid !== '' ? jwk.kid : await calculateJwkThumbprint({ kty, n, e });
@@ -85,6 +78,7 @@ async function jwkFromPem(pem: string, file: string): Promise<JWK> {
   } else if (!pem.includes('-----BEGIN PRIVATE KEY-----')) {
     throw keyFileError(file, 'it holds no private key (a PEM file must have a BEGIN PRIVATE KEY block)');
   }
+  const { exportJWK, importPKCS8 } = await loadJose();
   try {
     return await exportJWK(await importPKCS8(pkcs8, SIGNING_ALG, { extractable: true }));
   } catch (err) {
@@ -214,6 +208,7 @@ export class KeySet {
   async verifier(): Promise<JWTVerifyGetKey> {
     if (!this.#verifier) {
       const version = this.#version;
+      const { createLocalJWKSet } = await loadJose();
       const getKey = createLocalJWKSet(await this.jwks());
       if (version === this.#version) this.#verifier = getKey;
       return getKey;

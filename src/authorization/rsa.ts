@@ -25,10 +25,15 @@ const WINDOW = 2048;
 const ROUNDS = 16;
 
 /** Odd primes below 2^16, and groups of them whose product stays a safe integer (one BigInt remainder per group). */
-const SMALL_PRIMES: {
+interface SmallPrimes {
   readonly primes: Uint32Array;
   readonly groups: ReadonlyArray<readonly [bigint, number, number]>;
-} = (() => {
+}
+
+/** Built on the first derivation, not on import: a start that signs nothing skips its ~9 ms (bench/NOTES.md). */
+let smallPrimes: SmallPrimes | undefined;
+
+function buildSmallPrimes(): SmallPrimes {
   const limit = 1 << 16;
   const composite = new Uint8Array(limit);
   const primes: number[] = [];
@@ -45,14 +50,15 @@ const SMALL_PRIMES: {
     groups.push([BigInt(product), from, i]);
   }
   return { primes: Uint32Array.from(primes), groups };
-})();
+}
 
 /**
  * The first prime p ≥ start (start odd) with p ≢ 1 (mod e), found by sieving windows of odd numbers by
  * every prime below 2^16 (which leaves ~10% of them) and testing the survivors with OpenSSL.
  */
 function nextPrime(start: bigint): bigint {
-  const { primes, groups } = SMALL_PRIMES;
+  smallPrimes ??= buildSmallPrimes();
+  const { primes, groups } = smallPrimes;
   // step[i]: the first offset k at which start + 2k is a multiple of primes[i].
   const step = new Uint32Array(primes.length);
   for (const [product, from, to] of groups) {

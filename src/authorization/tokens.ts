@@ -1,5 +1,6 @@
-import { type JWTPayload, SignJWT, errors, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import { InvalidToken } from '../errors.js';
+import { type Jose, loadJose } from '../jose.js';
 import type { Draw } from './draw.js';
 import type { KeySet, SigningKey } from './keys.js';
 import { formatScope, parseScope } from './scope.js';
@@ -74,11 +75,11 @@ export interface AccessTokenGrant {
 }
 
 /** jose's refusals as a client reads them, `access token must …`. */
-const REFUSALS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
-  [errors.JWTExpired, 'access token must not have expired'],
-  [errors.JWTClaimValidationFailed, 'access token must be issued by this server for this audience'],
-  [errors.JWKSNoMatchingKey, 'access token must be signed by a key this server publishes'],
-  [errors.JWSSignatureVerificationFailed, 'access token must carry a valid signature'],
+const REFUSALS: ReadonlyArray<readonly [keyof Jose['errors'], string]> = [
+  ['JWTExpired', 'access token must not have expired'],
+  ['JWTClaimValidationFailed', 'access token must be issued by this server for this audience'],
+  ['JWKSNoMatchingKey', 'access token must be signed by a key this server publishes'],
+  ['JWSSignatureVerificationFailed', 'access token must carry a valid signature'],
 ];
 
 /**
@@ -162,6 +163,7 @@ export class TokenIssuer {
       return grant;
     }
     if (token.split('.').length !== 3) throw new InvalidToken('access token must be one this server issued');
+    const { jwtVerify, errors } = await loadJose();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await this.#options.keys.verifier(), {
@@ -171,7 +173,7 @@ export class TokenIssuer {
         currentDate: this.#options.clock(),
       }));
     } catch (err) {
-      const refusal = REFUSALS.find(([type]) => err instanceof type);
+      const refusal = REFUSALS.find(([type]) => err instanceof errors[type]);
       throw new InvalidToken(refusal?.[1] ?? 'access token must be a JWT this server issued');
     }
     const clientId = payload['azp'] ?? payload['client_id'];
@@ -193,6 +195,7 @@ export class TokenIssuer {
   async #sign(claims: Record<string, unknown>, typ: string, expiresIn: number, key?: SigningKey): Promise<IssuedToken> {
     const signer = key ?? (await this.#options.keys.current());
     const header = { alg: signer.alg, typ, kid: signer.kid };
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT(claims).setProtectedHeader(header).sign(signer.privateKey);
     return { token, format: 'jwt', expiresIn, header, claims };
   }

@@ -26,14 +26,32 @@ export interface JournalAnswer {
 export const JOURNAL_SIZE = 1000;
 export const MAX_BODY_CHARS = 4096;
 
-/** A request as kept: what was known when it was answered, and the bodies' text (already in memory). */
-interface Kept extends RequestRecord {
-  readonly id: number;
-  readonly text: string | undefined;
-  readonly clientId: string | undefined;
-  readonly response: SentAnswer | undefined;
-  readonly about: RequestFacts | undefined;
+/**
+ * A request as kept: what was known when it was answered, and the bodies' text (already in memory);
+ * `id` 0 is a slot not written yet.
+ */
+interface Slot extends RequestRecord {
+  id: number;
+  text: string | undefined;
+  clientId: string | undefined;
+  response: SentAnswer | undefined;
+  about: RequestFacts | undefined;
 }
+
+const emptySlot = (): Slot => ({
+  id: 0,
+  // Non-integers first, so that V8 keeps these two as number fields it can update in place.
+  at: 0.5,
+  method: '',
+  path: '',
+  status: 0,
+  ms: 0.5,
+  failure: undefined,
+  text: undefined,
+  clientId: undefined,
+  response: undefined,
+  about: undefined,
+});
 
 /** What an endpoint learned of a request that the journal shows beside it. */
 export interface RequestFacts {
@@ -41,13 +59,19 @@ export interface RequestFacts {
   readonly grantType?: string | undefined;
 }
 
-/** The last `size` requests, in memory, in a ring: the oldest is written over. */
+/**
+ * The last `size` requests, in memory, in a ring of slots made once and written over. An object per
+ * request would outlive a young-generation collection or two (one comes every few hundred requests)
+ * and then have to be cleared from the old generation: a cost on every request (bench/NOTES.md).
+ */
 export class RequestJournal {
-  #kept: Kept[] = [];
+  #slots: Slot[];
   #next = 0;
   #nextId = 1;
 
-  constructor(readonly size = JOURNAL_SIZE) {}
+  constructor(readonly size = JOURNAL_SIZE) {
+    this.#slots = Array.from({ length: size }, emptySlot);
+  }
 
   /** `text` is the request body as received; `response` what the client got. */
   record(
@@ -57,40 +81,39 @@ export class RequestJournal {
     response?: SentAnswer,
     about?: RequestFacts,
   ): void {
-    const { at, method, path, status, ms, failure } = record;
-    this.#kept[this.#next] = {
-      id: this.#nextId++,
-      at,
-      method,
-      path,
-      status,
-      ms,
-      failure,
-      text,
-      clientId,
-      response,
-      about,
-    };
+    const slot = this.#slots[this.#next]!;
     this.#next = (this.#next + 1) % this.size;
+    slot.id = this.#nextId++;
+    slot.at = record.at;
+    slot.method = record.method;
+    slot.path = record.path;
+    slot.status = record.status;
+    slot.ms = record.ms;
+    slot.failure = record.failure;
+    slot.text = text;
+    slot.clientId = clientId;
+    slot.response = response;
+    slot.about = about;
   }
 
   /** Newest first; the time written out and the bodies parsed only now. */
   list(limit = this.size): JournalEntry[] {
     const entries: JournalEntry[] = [];
-    const count = Math.min(limit, this.#kept.length);
-    for (let back = 1; back <= count; back++) {
-      entries.push(toEntry(this.#kept[(this.#next - back + this.size) % this.size]!));
+    for (let back = 1; back <= Math.min(limit, this.size); back++) {
+      const slot = this.#slots[(this.#next - back + this.size) % this.size]!;
+      if (slot.id === 0) break;
+      entries.push(toEntry(slot));
     }
     return entries;
   }
 
   clear(): void {
-    this.#kept = [];
+    this.#slots = Array.from({ length: this.size }, emptySlot);
     this.#next = 0;
   }
 }
 
-function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response, about }: Kept): JournalEntry {
+function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response, about }: Slot): JournalEntry {
   const entry: JournalEntry = { id, time: new Date(at).toISOString(), method, path, status, ms, failure };
   if (about?.query) entry.query = about.query;
   if (text !== undefined) entry.body = shownBody(text);
@@ -107,7 +130,7 @@ function shownAnswer({ status, headers, body, bytes }: SentAnswer): JournalAnswe
       if (value !== undefined) shown[name] = Array.isArray(value) ? value.map(String) : String(value);
     }
   }
-  return { status, headers: shown, body: shownBody(body, bytes) };
+  return { status, headers: shown, body: shownBody(typeof body === 'string' ? body : body.toString(), bytes) };
 }
 
 /**

@@ -14,7 +14,8 @@ export function writeAnswer(res: ServerResponse, answer: Answer, extra?: Readonl
   const head = headOf(res, answer.headers);
   if (extra) Object.assign(head, extra);
   head['content-length'] = body.length;
-  noteSent(res, head, answer.body);
+  // The bytes, not the text: the journal keeps them, and a string as long would weigh more on the heap (bench/NOTES.md).
+  noteSent(res, head, body);
   res.writeHead(answer.status, head);
   res.end(body);
 }

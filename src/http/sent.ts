@@ -6,8 +6,11 @@ export interface SentAnswer {
   readonly status: number;
   /** Merged in order when shown (not on the request's path): setHeader's, then writeHead's. */
   readonly headers: readonly OutgoingHttpHeaders[];
-  /** The body's bytes that went out, as text: half of it for `truncated`, none without a status line. */
-  readonly body: string;
+  /**
+   * The body's bytes that went out (half of them for `truncated`, none without a status line), as the
+   * bytes written or as text; the journal decodes them only when it shows them.
+   */
+  readonly body: string | Buffer;
   /** Set when only the start of a longer body was kept: how many bytes went out in all. */
   readonly bytes?: number;
 }
@@ -27,19 +30,29 @@ interface Kept {
   total: number;
 }
 
-// Keyed by the response, so nothing outlives it and the response object keeps its shape.
-const written = new WeakMap<ServerResponse, Written>();
+/**
+ * Kept on the response itself, so that it goes when the response goes. Not a WeakMap keyed by the
+ * response: V8's young collections keep the values of a long-lived WeakMap alive and promote them, so
+ * every answer's head and body would reach the old generation (bench/NOTES.md).
+ */
+const WRITTEN = Symbol('what dcr-mock wrote');
+type Noted = ServerResponse & { [WRITTEN]?: Written };
+
+const noteOf = (res: ServerResponse): Written | undefined => (res as Noted)[WRITTEN];
+const setNote = (res: ServerResponse, note: Written): void => {
+  (res as Noted)[WRITTEN] = note;
+};
 
 /** Notes a head (and, when the answer is written in one piece, its body) as it is written. */
 export function noteSent(res: ServerResponse, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
-  written.set(res, { headers, body });
+  setNote(res, { headers, body });
 }
 
 /** Notes how much of a streamed body went out so far (a truncated or dribbled answer). */
 export function noteBody(res: ServerResponse, body: Buffer): void {
-  const note = written.get(res);
+  const note = noteOf(res);
   if (note) note.body = body;
-  else written.set(res, { body });
+  else setNote(res, { body });
 }
 
 /**
@@ -48,9 +61,9 @@ export function noteBody(res: ServerResponse, body: Buffer): void {
  */
 export function keepBody(res: ServerResponse, limit: number): void {
   const kept: Kept = { chunks: [], size: 0, total: 0 };
-  const note = written.get(res);
+  const note = noteOf(res);
   if (note) note.kept = kept;
-  else written.set(res, { kept });
+  else setNote(res, { kept });
   const keep = (chunk: unknown, encoding: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const bytes =
@@ -78,12 +91,19 @@ export function keepBody(res: ServerResponse, limit: number): void {
 export function sentAnswer(res: ServerResponse): SentAnswer {
   if (!res.headersSent) return { status: 0, headers: [], body: '' };
   const status = res.statusCode;
-  const note = written.get(res);
-  // setHeader's headers (CORS ahead of json-server, the rate limit's), then writeHead's.
-  const headers = note?.headers ? [res.getHeaders(), note.headers] : [res.getHeaders()];
-  if (note?.body !== undefined) return { status, headers, body: note.body.toString() };
+  const note = noteOf(res);
+  // setHeader's headers (CORS ahead of json-server, the rate limit's), then writeHead's. Most answers
+  // set none with setHeader: the journal then keeps no empty object for each of them.
+  const set = res.getHeaders();
+  const headers = !note?.headers ? [set] : isEmpty(set) ? [note.headers] : [set, note.headers];
+  if (note?.body !== undefined) return { status, headers, body: note.body };
   const kept = note?.kept;
   if (!kept) return { status, headers, body: '' };
   const body = Buffer.concat(kept.chunks).toString();
   return kept.total > kept.size ? { status, headers, body, bytes: kept.total } : { status, headers, body };
+}
+
+function isEmpty(headers: OutgoingHttpHeaders): boolean {
+  for (const _ in headers) return false;
+  return true;
 }

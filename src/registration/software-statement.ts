@@ -1,13 +1,7 @@
-import {
-  type JWTPayload,
-  type ProtectedHeaderParameters,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  jwtVerify,
-} from 'jose';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { InvalidSoftwareStatement, UnapprovedSoftwareStatement } from '../errors.js';
 import { isObject } from '../is-object.js';
+import { type Jose, loadJose } from '../jose.js';
 import { FIELD_RULES } from './metadata.js';
 import type { VerificationKeys } from './statement-keys.js';
 
@@ -41,13 +35,13 @@ const NOT_A_JWT =
   'software_statement must be a JWT: three base64url parts, a JSON header with "alg", a JSON object of claims, a signature';
 
 /** Decodes a software statement (RFC 7591 §2.3) without trusting it. Anything but a compact JWS is refused. */
-export function decodeSoftwareStatement(jwt: string): SoftwareStatement {
+export function decodeSoftwareStatement(jwt: string, jose: Jose): SoftwareStatement {
   if (!COMPACT_JWS.test(jwt)) throw new InvalidSoftwareStatement(NOT_A_JWT);
   let header: ProtectedHeaderParameters;
   let claims: JWTPayload;
   try {
-    header = decodeProtectedHeader(jwt);
-    claims = decodeJwt(jwt);
+    header = jose.decodeProtectedHeader(jwt);
+    claims = jose.decodeJwt(jwt);
   } catch {
     throw new InvalidSoftwareStatement(NOT_A_JWT);
   }
@@ -65,6 +59,7 @@ export async function verifySoftwareStatement(
   keys: VerificationKeys,
   now: Date,
 ): Promise<void> {
+  const jose = await loadJose();
   const { alg, kid } = statement.header;
   if (!isSupported(alg)) {
     throw new UnapprovedSoftwareStatement(
@@ -74,11 +69,11 @@ export async function verifySoftwareStatement(
   const candidates = await keys.candidates(statement.header);
   for (const key of candidates) {
     try {
-      await jwtVerify(statement.jwt, key, { algorithms: [alg], currentDate: now });
+      await jose.jwtVerify(statement.jwt, key, { algorithms: [alg], currentDate: now });
       return;
     } catch (err) {
-      if (err instanceof errors.JWSSignatureVerificationFailed) continue;
-      throw refusal(err);
+      if (err instanceof jose.errors.JWSSignatureVerificationFailed) continue;
+      throw refusal(err, jose.errors);
     }
   }
   throw new UnapprovedSoftwareStatement(
@@ -91,7 +86,7 @@ export async function verifySoftwareStatement(
 const isSupported = (alg: string): alg is Algorithm => (SUPPORTED_ALGORITHMS as readonly string[]).includes(alg);
 
 /** What jose refused once the signature verified: a time claim, or a header it must understand (`crit`). */
-function refusal(err: unknown): unknown {
+function refusal(err: unknown, errors: Jose['errors']): unknown {
   if (err instanceof errors.JWTExpired) return new UnapprovedSoftwareStatement('software_statement has expired (exp)');
   if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed') {
     return new UnapprovedSoftwareStatement('software_statement is not valid yet (nbf)');
@@ -124,7 +119,7 @@ export async function applySoftwareStatement(
   const jwt = body['software_statement'];
   if (jwt === undefined || jwt === null) return body;
   if (typeof jwt !== 'string') throw new InvalidSoftwareStatement(NOT_A_JWT);
-  const statement = decodeSoftwareStatement(jwt);
+  const statement = decodeSoftwareStatement(jwt, await loadJose());
   if (keys) await verifySoftwareStatement(statement, keys, now);
   const merged: Record<string, unknown> = { ...body };
   for (const field of CLAIMABLE) {

@@ -1,21 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type CryptoKey,
-  type JWK,
-  type JWSHeaderParameters,
-  type LocalJWKSet,
-  createLocalJWKSet,
-  errors,
-  exportJWK,
-  importJWK,
-  importPKCS8,
-  importSPKI,
-  importX509,
-} from 'jose';
+import type { CryptoKey, JWK, JWSHeaderParameters, LocalJWKSet } from 'jose';
 import { usageError } from '../errors.js';
 import { isObject } from '../is-object.js';
+import { type Jose, loadJose } from '../jose.js';
 
 /**
  * --software-statement-key as given, checked for shape only: PEM text, or JWKs (`set` when they came
@@ -88,21 +77,24 @@ function checkJwk(jwk: unknown): JWK {
  * key, a set of nothing else, or a key that is malformed is refused.
  */
 export async function loadVerificationKeys(source: KeySource): Promise<VerificationKeys> {
-  const imported = await Promise.allSettled('pem' in source ? [fromPem(source.pem)] : source.jwks.map(fromJwk));
+  const jose = await loadJose();
+  const imported = await Promise.allSettled(
+    'pem' in source ? [fromPem(source.pem, jose)] : source.jwks.map((jwk) => fromJwk(jwk, jose)),
+  );
   const keys = imported.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   // In a set, keys that verify nothing may sit beside those that do; alone, they are a mistake.
   const leftOut = (reason: unknown) => 'jwks' in source && source.set && keys.length > 0 && reason instanceof Unusable;
   const failure = imported.find((r) => r.status === 'rejected' && !leftOut(r.reason));
   if (failure?.status === 'rejected') throw keyError(`${source.where} ${WHAT}: ${(failure.reason as Error).message}`);
-  const all = createLocalJWKSet({ keys });
+  const all = jose.createLocalJWKSet({ keys });
   const unnamed = keys.filter((k) => k.kid === undefined);
-  const withoutKid = unnamed.length > 0 ? createLocalJWKSet({ keys: unnamed }) : undefined;
+  const withoutKid = unnamed.length > 0 ? jose.createLocalJWKSet({ keys: unnamed }) : undefined;
   return {
     async candidates(header) {
       const { kid, ...anyKid } = header;
       return [
-        ...(await picked(all, header)),
-        ...(kid !== undefined && withoutKid ? await picked(withoutKid, anyKid) : []),
+        ...(await picked(all, header, jose.errors)),
+        ...(kid !== undefined && withoutKid ? await picked(withoutKid, anyKid, jose.errors) : []),
       ];
     },
   };
@@ -111,7 +103,7 @@ export async function loadVerificationKeys(source: KeySource): Promise<Verificat
 /** A well-formed key that jose cannot verify a software statement with. */
 class Unusable extends Error {}
 
-async function picked(set: LocalJWKSet, header: JWSHeaderParameters): Promise<CryptoKey[]> {
+async function picked(set: LocalJWKSet, header: JWSHeaderParameters, errors: Jose['errors']): Promise<CryptoKey[]> {
   try {
     return [await set(header)];
   } catch (err) {
@@ -142,7 +134,7 @@ const IMPORT_ALG: Readonly<Record<string, string>> = {
 const USABLE = 'it must be an RSA key (2048 bits or more), an EC key on P-256, P-384 or P-521, or an Ed25519 key';
 
 /** A JWK as the set keeps it: its public members, `kid` and `alg`; `use`, `key_ops` and private members dropped. */
-async function fromJwk(jwk: JWK): Promise<JWK> {
+async function fromJwk(jwk: JWK, jose: Jose): Promise<JWK> {
   const kty = String(jwk.kty);
   const kind = kty === 'RSA' ? kty : `${kty} ${jwk.crv}`;
   const alg = Object.hasOwn(IMPORT_ALG, kind) ? IMPORT_ALG[kind] : undefined;
@@ -152,7 +144,7 @@ async function fromJwk(jwk: JWK): Promise<JWK> {
   for (const member of PUBLIC_MEMBERS[kty] ?? []) if (members[member] !== undefined) key[member] = members[member];
   let imported: CryptoKey | Uint8Array;
   try {
-    imported = await importJWK(key, alg);
+    imported = await jose.importJWK(key, alg);
   } catch (err) {
     throw new Error(`the ${kind} JWK is malformed (${(err as Error).message})`);
   }
@@ -163,17 +155,17 @@ async function fromJwk(jwk: JWK): Promise<JWK> {
 }
 
 /** PEM as jose reads it: a public key, a certificate, a PKCS #8 private key. */
-const PEM_IMPORTS: Readonly<Record<string, typeof importSPKI>> = {
-  'PUBLIC KEY': importSPKI,
-  CERTIFICATE: importX509,
-  'PRIVATE KEY': importPKCS8,
+const PEM_IMPORTS: Readonly<Record<string, 'importSPKI' | 'importX509' | 'importPKCS8'>> = {
+  'PUBLIC KEY': 'importSPKI',
+  CERTIFICATE: 'importX509',
+  'PRIVATE KEY': 'importPKCS8',
 };
 
 /** Older PEM encodings (PKCS #1, SEC 1), which jose does not read: node:crypto turns them into SPKI first. */
 const LEGACY_PEM = new Set(['RSA PUBLIC KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY']);
 
 /** The first PEM block of the text, imported by jose. */
-async function fromPem(text: string): Promise<JWK> {
+async function fromPem(text: string, jose: Jose): Promise<JWK> {
   const block = /-----BEGIN ([A-Z0-9 ]+)-----[^-]*-----END \1-----/.exec(text);
   let pem = block?.[0] ?? '';
   let label = block?.[1] ?? '';
@@ -181,16 +173,16 @@ async function fromPem(text: string): Promise<JWK> {
     pem = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
     label = 'PUBLIC KEY';
   }
-  const importPem = Object.hasOwn(PEM_IMPORTS, label) ? PEM_IMPORTS[label] : undefined;
-  if (!importPem) {
+  const importer = Object.hasOwn(PEM_IMPORTS, label) ? PEM_IMPORTS[label] : undefined;
+  if (!importer) {
     throw new Error(
       `PEM must be a PUBLIC KEY, a CERTIFICATE or a PRIVATE KEY, not ${block ? label : 'a broken block'} (openssl pkey -pubout converts a key)`,
     );
   }
   // A PEM does not say which algorithm its key is for, and jose imports a key for one: each is tried.
   for (const alg of new Set(Object.values(IMPORT_ALG))) {
-    const key = await importPem(pem, alg, { extractable: true }).catch(() => undefined);
-    if (key) return fromJwk(await exportJWK(key));
+    const key = await jose[importer](pem, alg, { extractable: true }).catch(() => undefined);
+    if (key) return fromJwk(await jose.exportJWK(key), jose);
   }
   throw new Error(`the ${label} cannot be read as a key jose verifies with: ${USABLE}`);
 }

@@ -6,14 +6,18 @@ import { s256 } from '../../src/authorization/pkce.js';
 import { startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
-/** A module hook that names, on stderr, the first module the process resolves from each watched package. */
-function hookFile(packages: readonly string[]): string {
+/**
+ * A module hook that names, on stderr, the first module the process resolves from each watched package
+ * (`jose`) or of each watched module of dcr-mock's own (`dist/mcp/endpoint.js`).
+ */
+function hookFile(watched: readonly string[]): string {
   const file = join(tempDir(), 'name-packages.mjs');
+  const fragments = watched.map((name) => [name, name.startsWith('dist/') ? `/${name}` : `/node_modules/${name}/`]);
   const resolve = `const seen = new Set();
     export async function resolve(specifier, context, next) {
       const found = await next(specifier, context);
-      for (const name of ${JSON.stringify(packages)}) {
-        if (found.url.includes('/node_modules/' + name + '/') && !seen.has(name)) {
+      for (const [name, fragment] of ${JSON.stringify(fragments)}) {
+        if (found.url.includes(fragment) && !seen.has(name)) {
           seen.add(name);
           process.stderr.write(name + ' loaded\\n');
         }
@@ -25,6 +29,15 @@ function hookFile(packages: readonly string[]): string {
     `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`,
   );
   return file;
+}
+
+/** Waits for the hook's lines: it runs on its own thread, whose writes may reach stderr a moment after the answer. */
+async function linesOf(stderr: () => string, count: number): Promise<string[]> {
+  const lines = () => stderr().split('\n').filter(Boolean);
+  for (let waited = 0; lines().length < count && waited < 5000; waited += 50) await sleep(50);
+  // A moment more, so that a line too many would show (a late one shows in the next, which lists them all).
+  await sleep(100);
+  return lines().sort();
 }
 
 describe('what a start that serves neither /mcp nor tokens leaves unloaded', () => {
@@ -94,6 +107,77 @@ describe('what a start that serves neither /mcp nor tokens leaves unloaded', () 
       // The hook runs on its own thread, whose writes may reach stderr a moment after the answer.
       for (let waited = 0; cli.stderr() === '' && waited < 5000; waited += 50) await sleep(50);
       expect(cli.stderr()).toBe('@modelcontextprotocol/sdk loaded\n');
+    } finally {
+      await cli.stop();
+    }
+  });
+});
+
+describe('what a start that registers clients leaves unloaded', () => {
+  const ENDPOINTS = ['authorize', 'token', 'revoke', 'userinfo'].map((e) => `dist/authorization/${e}-endpoint.js`);
+  const MCP = 'dist/mcp/endpoint.js';
+
+  it('jose, the authorization endpoints and /mcp load each on its first request, not at start-up nor for registration', async () => {
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      command: [process.execPath, '--import', hookFile(['jose', ...ENDPOINTS, MCP])],
+    });
+    try {
+      const json = { 'content-type': 'application/json' };
+      const registered = await fetch(cli.registrationEndpoint, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' }),
+      });
+      expect(registered.status).toBe(201);
+      const { client_id } = (await registered.json()) as { client_id: string };
+      expect((await fetch(`${cli.url}/.well-known/openid-configuration`)).status).toBe(200);
+      expect((await fetch(`${cli.url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
+      expect(await linesOf(cli.stderr, 0)).toEqual([]);
+
+      // The JWKS derives the signing key, with jose.
+      expect((await fetch(`${cli.url}/.well-known/jwks.json`)).status).toBe(200);
+      expect(await linesOf(cli.stderr, 1)).toEqual(['jose loaded']);
+
+      const verifier = 'y'.repeat(43);
+      const query = new URLSearchParams({
+        client_id,
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        scope: 'openid',
+        code_challenge: s256(verifier),
+        code_challenge_method: 'S256',
+      });
+      const authorized = await fetch(`${cli.url}/authorize?${query}`, { redirect: 'manual' });
+      expect(authorized.status).toBe(302);
+      expect(await linesOf(cli.stderr, 2)).toEqual([`${ENDPOINTS[0]} loaded`, 'jose loaded']);
+
+      const code = new URL(authorized.headers.get('location')!).searchParams.get('code')!;
+      const token = await fetch(`${cli.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id,
+          code,
+          redirect_uri: 'http://127.0.0.1:9/cb',
+          code_verifier: verifier,
+        }),
+      });
+      expect(token.status, await token.clone().text()).toBe(200);
+      const { access_token } = (await token.json()) as { access_token: string };
+      const userinfo = await fetch(`${cli.url}/userinfo`, { headers: { authorization: `Bearer ${access_token}` } });
+      expect(userinfo.status).toBe(200);
+      const revoked = await fetch(`${cli.url}/oauth/revoke`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id, token: access_token }),
+      });
+      expect(revoked.status).toBe(200);
+      expect((await fetch(`${cli.url}/mcp`, { method: 'POST', body: '{}' })).status).toBe(401);
+      expect(await linesOf(cli.stderr, 6)).toEqual(
+        [...ENDPOINTS, MCP]
+          .map((m) => `${m} loaded`)
+          .concat('jose loaded')
+          .sort(),
+      );
     } finally {
       await cli.stop();
     }

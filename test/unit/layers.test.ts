@@ -17,6 +17,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'ms-range.ts',
     'suggest.ts',
     'safe-write.ts',
+    'jose.ts',
     'http/answer.ts',
   ],
   ['errors.ts'],
