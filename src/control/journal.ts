@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { SentAnswer } from '../http/sent.js';
 import type { RequestRecord } from '../log.js';
 
@@ -28,13 +29,18 @@ export const MAX_BODY_CHARS = 4096;
 
 /**
  * A request as kept: what was known when it was answered, and the bodies' text (already in memory);
- * `id` 0 is a slot not written yet.
+ * `id` 0 is a slot not written yet. The answer's parts are fields of the slot (`sent` -1: none kept),
+ * not an object of their own: one more object per request held from the ring (bench/NOTES.md).
  */
 interface Slot extends RequestRecord {
   id: number;
   text: string | undefined;
   clientId: string | undefined;
-  response: SentAnswer | undefined;
+  sent: number;
+  sentSet: OutgoingHttpHeaders | undefined;
+  sentHead: OutgoingHttpHeaders | undefined;
+  sentBody: string | Buffer;
+  sentBytes: number | undefined;
   about: RequestFacts | undefined;
 }
 
@@ -49,7 +55,11 @@ const emptySlot = (): Slot => ({
   failure: undefined,
   text: undefined,
   clientId: undefined,
-  response: undefined,
+  sent: -1,
+  sentSet: undefined,
+  sentHead: undefined,
+  sentBody: '',
+  sentBytes: undefined,
   about: undefined,
 });
 
@@ -92,7 +102,11 @@ export class RequestJournal {
     slot.failure = record.failure;
     slot.text = text;
     slot.clientId = clientId;
-    slot.response = response;
+    slot.sent = response ? response.status : -1;
+    slot.sentSet = response?.set;
+    slot.sentHead = response?.head;
+    slot.sentBody = response ? response.body : '';
+    slot.sentBytes = response?.bytes;
     slot.about = about;
   }
 
@@ -113,20 +127,30 @@ export class RequestJournal {
   }
 }
 
-function toEntry({ id, at, method, path, status, ms, failure, text, clientId, response, about }: Slot): JournalEntry {
+function toEntry(slot: Slot): JournalEntry {
+  const { id, at, method, path, status, ms, failure, text, clientId, about } = slot;
   const entry: JournalEntry = { id, time: new Date(at).toISOString(), method, path, status, ms, failure };
   if (about?.query) entry.query = about.query;
   if (text !== undefined) entry.body = shownBody(text);
   if (clientId !== undefined) entry.client_id = clientId;
   if (about?.grantType !== undefined) entry.grant_type = about.grantType;
-  if (response !== undefined) entry.response = shownAnswer(response);
+  if (slot.sent !== -1) {
+    entry.response = shownAnswer({
+      status: slot.sent,
+      set: slot.sentSet,
+      head: slot.sentHead,
+      body: slot.sentBody,
+      bytes: slot.sentBytes,
+    });
+  }
   return entry;
 }
 
-function shownAnswer({ status, headers, body, bytes }: SentAnswer): JournalAnswer {
+function shownAnswer({ status, set, head, body, bytes }: SentAnswer): JournalAnswer {
   const shown: Record<string, string | string[]> = {};
-  for (const set of headers) {
-    for (const [name, value] of Object.entries(set)) {
+  for (const headers of [set, head]) {
+    if (headers === undefined) continue;
+    for (const [name, value] of Object.entries(headers)) {
       if (value !== undefined) shown[name] = Array.isArray(value) ? value.map(String) : String(value);
     }
   }

@@ -4,15 +4,20 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 export interface SentAnswer {
   /** 0 when the connection ended without a status line (reset, empty response, timeout, a client that gave up). */
   readonly status: number;
-  /** Merged in order when shown (not on the request's path): setHeader's, then writeHead's. */
-  readonly headers: readonly OutgoingHttpHeaders[];
+  /**
+   * Merged in order when shown (not on the request's path): `set` (setHeader's), then `head` (writeHead's).
+   * Two fields, not an array of them: the journal keeps what it is given, and an array more per answer
+   * would reach the old generation with it (bench/NOTES.md).
+   */
+  readonly set?: OutgoingHttpHeaders | undefined;
+  readonly head?: OutgoingHttpHeaders | undefined;
   /**
    * The body's bytes that went out (half of them for `truncated`, none without a status line), as the
    * bytes written or as text; the journal decodes them only when it shows them.
    */
   readonly body: string | Buffer;
   /** Set when only the start of a longer body was kept: how many bytes went out in all. */
-  readonly bytes?: number;
+  readonly bytes?: number | undefined;
 }
 
 /** What was written on a response, as far as dcr-mock knows it. */
@@ -89,18 +94,19 @@ export function keepBody(res: ServerResponse, limit: number): void {
 
 /** What the client got, read once the exchange is over. */
 export function sentAnswer(res: ServerResponse): SentAnswer {
-  if (!res.headersSent) return { status: 0, headers: [], body: '' };
+  if (!res.headersSent) return { status: 0, body: '' };
   const status = res.statusCode;
   const note = noteOf(res);
   // setHeader's headers (CORS ahead of json-server, the rate limit's), then writeHead's. Most answers
   // set none with setHeader: the journal then keeps no empty object for each of them.
-  const set = res.getHeaders();
-  const headers = !note?.headers ? [set] : isEmpty(set) ? [note.headers] : [set, note.headers];
-  if (note?.body !== undefined) return { status, headers, body: note.body };
+  const all = res.getHeaders();
+  const head = note?.headers;
+  const set = head && isEmpty(all) ? undefined : all;
+  if (note?.body !== undefined) return { status, set, head, body: note.body };
   const kept = note?.kept;
-  if (!kept) return { status, headers, body: '' };
+  if (!kept) return { status, set, head, body: '' };
   const body = Buffer.concat(kept.chunks).toString();
-  return kept.total > kept.size ? { status, headers, body, bytes: kept.total } : { status, headers, body };
+  return { status, set, head, body, bytes: kept.total > kept.size ? kept.total : undefined };
 }
 
 function isEmpty(headers: OutgoingHttpHeaders): boolean {

@@ -47,15 +47,16 @@ describe('RequestJournal', () => {
     const long = 'x'.repeat(5000);
     journal.record(request(201), undefined, undefined, {
       status: 201,
-      headers: [{ a: '1' }, { 'content-length': 2, a: '2' }],
+      set: { a: '1' },
+      head: { 'content-length': 2, a: '2' },
       body: '{}',
     });
     journal.record(request(200), undefined, undefined, {
       status: 200,
-      headers: [{ 'x-list': ['a', 'b'] }],
+      set: { 'x-list': ['a', 'b'] },
       body: long,
     });
-    journal.record(request(200), undefined, undefined, { status: 200, headers: [], body: 'abc', bytes: 70_000 });
+    journal.record(request(200), undefined, undefined, { status: 200, body: 'abc', bytes: 70_000 });
     expect(journal.list().map((e) => e.response)).toEqual([
       { status: 200, headers: {}, body: 'abc… (70000 bytes)' },
       { status: 200, headers: { 'x-list': ['a', 'b'] }, body: `${long.slice(0, 4096)}… (5000 characters)` },
