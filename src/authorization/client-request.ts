@@ -1,5 +1,5 @@
 import type { FailureState } from '../failures/apply.js';
-import { parseBody, readBody } from '../http/body.js';
+import { parseBody, readStep } from '../http/body.js';
 import type { Step } from '../http/exchange.js';
 import { authenticateClient, lookup } from './client-auth.js';
 import type { AuthClient } from './clients.js';
@@ -22,12 +22,7 @@ export function clientRequestSteps(
   service: AuthorizationService,
 ): Record<'read' | 'parse' | 'authenticate', Step<ClientRequestState>> {
   return {
-    read: (ex, s) =>
-      readBody(ex.req).then((text) => {
-        s.text = text;
-        ex.text = text;
-        return undefined;
-      }),
+    read: readStep,
     parse: (ex, s) => {
       s.params = requestParams(parseBody(s.text, ex.req.headers['content-type'], ['form', 'json']));
       return undefined;

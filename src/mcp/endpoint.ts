@@ -4,7 +4,7 @@ import { OAuthError } from '../errors.js';
 import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
 import type { Subject } from '../failures/rules.js';
 import type { Answer } from '../http/answer.js';
-import { parseBody, readBody } from '../http/body.js';
+import { parseBody, readStep } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
 import type { McpContext } from '../failures/authorization-modes.js';
 import { ADMIN_SCOPE, MCP_SCOPE, insufficientScope, mcpResource, prmUrl, unauthorized } from './resource.js';
@@ -60,12 +60,7 @@ function webRequest(ex: Exchange, text: string): Request {
  * more) → the official SDK's server answers.
  */
 export function mcpEndpoint(deps: McpDeps): Handler {
-  const read: Step<State> = (ex, s) =>
-    readBody(ex.req).then((text) => {
-      s.text = text;
-      ex.text = text;
-      return undefined;
-    });
+  const read: Step<State> = readStep;
   const parse: Step<State> = (ex, s) => {
     const parsed = s.text === '' ? { ok: true, value: undefined } : parseBody(s.text, ex.req.headers['content-type']);
     if (!parsed.ok) throw new OAuthError(400, 'invalid_request', 'the body of an MCP request must be JSON-RPC');
