@@ -21,7 +21,13 @@ export async function main(
 ): Promise<number> {
   let output = new CliOutput(wantedLogFormat(argv), io);
   try {
-    const line = readCommandLine(argv, io.stdout.columns);
+    const line = readCommandLine(argv);
+    if ('help' in line) {
+      // yargs lays the help out; it loads only for this.
+      const { helpText } = await import('./help.js');
+      safeWriter(io.stdout)(`${helpText(io.stdout.columns)}\n`);
+      return 0;
+    }
     if ('printed' in line) {
       safeWriter(io.stdout)(`${line.printed}\n`);
       return 0;

@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import yargs from 'yargs';
+import { format } from 'node:util';
+import parser from 'yargs-parser';
 import { type Config, fromSource, readConfigFile, resolveConfig } from './config.js';
 import { usageError } from './errors.js';
-import { CATALOGUE, DEFAULT_ENDPOINT, MODE_NAMES } from './failures/catalogue.js';
 import type { LogFormat } from './log.js';
-import { DEFAULT_CONFIG_FILE, OPTIONS, envName, flagName, helpDefault } from './options.js';
+import { DEFAULT_CONFIG_FILE, OPTIONS, envName, flagName } from './options.js';
 import { show } from './show.js';
 import { didYouMean } from './suggest.js';
 import { VERSION } from './version.js';
 
-/** What a command line asks for: the text of --help or --version, or a checked configuration to serve. */
+/**
+ * What a command line asks for: --help (its text is `helpText()`'s, in help.ts), the text of
+ * --version, or a checked configuration to serve.
+ */
 export type CommandLine =
+  | { readonly help: true }
   | { readonly printed: string }
   | {
       readonly config: Config;
@@ -37,13 +41,10 @@ const VARIABLES = new Map(FLAGGED.map((o) => [envName(o.name), o]));
  * Parses the flags, reads the DCR_MOCK_* variables and the config file, and merges them: flags over
  * variables over the file. Throws a StartupError, saying where the bad part came from, when an option is wrong.
  */
-export function readCommandLine(
-  argv: readonly string[],
-  columns?: number,
-  env: NodeJS.ProcessEnv = process.env,
-): CommandLine {
-  const { args, printed } = parseFlags(argv, columns);
-  if (args['help'] || args['version']) return { printed };
+export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandLine {
+  const args = parseFlags(argv);
+  if (args['help']) return { help: true };
+  if (args['version']) return { printed: VERSION };
   const flags = fromSource(flagValues(args), { kind: 'flags' });
   const variables = fromSource(variableValues(env), { kind: 'env' });
   const named = (flags['config'] ?? variables['config']) as string | undefined;
@@ -73,55 +74,34 @@ export function wantedLogFormat(argv: readonly string[], env: NodeJS.ProcessEnv 
   return format === 'json' ? 'json' : 'text';
 }
 
-/** yargs reads the flags and writes --help; dcr-mock itself refuses what is wrong, in its own words. */
-function parseFlags(argv: readonly string[], columns: number | undefined) {
-  const parser = yargs()
-    .scriptName('dcr-mock')
-    .usage(
-      "$0 [options] [DB.json]\n\nA local emulator of Auth0's Dynamic Client Registration endpoint (POST /oidc/register).",
-    )
-    // Unknown flags come back as arguments, spelt as typed, for a "did you mean"; numbers stay as typed.
-    .parserConfiguration({ 'unknown-options-as-args': true, 'parse-positional-numbers': false })
-    .updateStrings({ 'Not enough arguments following: %s': '--%s needs a value' });
-  for (const option of FLAGGED) {
-    const { help, helpDefault: _, choices, ...spec } = option.flag!;
-    // Choices are shown but checked by the option's own check, which also reads variables and files.
-    const describe = choices ? `${help} [choices: ${choices.map((c) => `"${c}"`).join(', ')}]` : help;
-    parser.option(flagName(option.name), { ...spec, describe, defaultDescription: helpDefault(option) });
-  }
-  let printed = '';
-  const args = parser
-    .example('$0', 'serve http://127.0.0.1:4000 with ./db.json')
-    .example('$0 clients.json', 'the same with ./clients.json as the db, as json-server takes it')
-    .example('$0 --port 0 --db :memory: --seed ci', 'a free port, nothing kept, seeded credentials')
-    .example('$0 --fail rate_limited:times=2', 'the first two registrations get 429, then all succeed')
-    .example("$0 --fail 'service_unavailable:rate=0.25'", 'a seeded 25% of registrations get 503')
-    .example(
-      '$0 --profile rfc7591 --initial-access-token @tokens.txt',
-      'RFC 7591/7592, registration protected by the tokens in tokens.txt',
-    )
-    .example('$0 --max-clients 10 --rate-limit auth0', "a free Auth0 tenant's limits")
-    .example('$0 --fixtures fixtures/clients.json', 'start with three known clients')
-    .example('$0 --port 0 --url-file dcr-mock.url &', 'in the background; the URL is in dcr-mock.url once it listens')
-    .example('$0 --login consent', '/authorize shows an Accept/Decline page instead of redirecting at once')
-    .example("$0 --api 'https://api.example.com/:read:items'", 'declare an API: tokens for it, its scopes only')
-    .example('$0 --fail token:invalid_grant:times=1', 'the next token request gets 403 invalid_grant')
-    .epilog(
-      `Failure modes: ${MODE_NAMES.join(', ')}.\nOther endpoints (ENDPOINT:MODE): ${CATALOGUE.endpointNames.filter((e) => e !== DEFAULT_ENDPOINT).join(', ')}; their modes: docs/authorization.md.\nRule keys: times, after, rate, client_name, redirect_uri, header (NAME:PATTERN), ms, status, retry_after.\n\nEvery option also reads from DCR_MOCK_<NAME>, e.g. DCR_MOCK_PORT=4100. Flags win over variables, variables over the config file.`,
-    )
-    .version(VERSION)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, columns || 110))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      // yargs spreads some messages over lines; the reason is printed as one.
-      throw usageError((err?.message ?? msg).replace(/\s*\n\s*/g, ' '));
-    })
-    .parseSync([...argv], {}, (_err, _argv, output) => {
-      printed = output;
-    });
-  return { args, printed };
+/** The parser's error for a flag given no value, in dcr-mock's words. */
+const NO_VALUE = 'Not enough arguments following: %s';
+
+/** How yargs-parser reads each flag: its type, alias, whether it repeats and whether it needs a value. */
+const PARSER_OPTIONS = {
+  string: FLAGGED.filter((o) => o.flag?.type === 'string').map((o) => flagName(o.name)),
+  boolean: [...FLAGGED.filter((o) => o.flag?.type === 'boolean').map((o) => flagName(o.name)), 'help', 'version'],
+  array: FLAGGED.filter((o) => o.flag?.array).map((o) => flagName(o.name)),
+  alias: {
+    help: ['h'],
+    ...Object.fromEntries(FLAGGED.flatMap((o) => (o.flag?.alias ? [[flagName(o.name), [o.flag.alias]]] : []))),
+  },
+  // NaN: at least one value, as yargs' requiresArg.
+  narg: Object.fromEntries(FLAGGED.filter((o) => o.flag?.requiresArg).map((o) => [flagName(o.name), Number.NaN])),
+  // Unknown flags come back as arguments, spelt as typed, for a "did you mean"; numbers stay as typed.
+  configuration: { 'unknown-options-as-args': true, 'parse-positional-numbers': false },
+  __: (message: string, ...args: unknown[]) => format(message === NO_VALUE ? '--%s needs a value' : message, ...args),
+};
+
+/**
+ * yargs-parser reads the flags: the parser of yargs, without yargs' layout of --help (help.ts), which
+ * loads only for --help. dcr-mock itself refuses what is wrong, in its own words.
+ */
+function parseFlags(argv: readonly string[]): parser.Arguments {
+  const { argv: args, error } = parser.detailed([...argv], PARSER_OPTIONS);
+  // --help and --version win over a flag given wrong, as in yargs.
+  if (error && !args['help'] && !args['version']) throw usageError(error.message.replace(/\s*\n\s*/g, ' '));
+  return args;
 }
 
 /** The options given as flags, and a lone file argument as --db; refuses unknown flags and stray arguments. */

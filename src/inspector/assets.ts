@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { Handler } from '../http/exchange.js';
 import { writeHead } from '../http/respond.js';
+import { DIST_DIR } from '../dist-dir.js';
 
 /** Where the page's own script and stylesheet are served; outside /__dcr/ so no admin token is needed to load them. */
 export const ASSET_PREFIX = '/__inspector/';
@@ -41,12 +42,13 @@ const PAGE_HEADERS = {
   'cache-control': 'no-cache',
 };
 
-// The files sit beside this module in src/ and, copied by the build, in dist/.
+// The files sit beside this module in src/inspector/ and, copied by the build, in dist/inspector/.
+const FOLDER = new URL('inspector/', DIST_DIR);
 const cache = new Map<string, Promise<Buffer>>();
 const load = (file: string): Promise<Buffer> => {
   let text = cache.get(file);
   if (!text) {
-    text = readFile(new URL(file, import.meta.url));
+    text = readFile(new URL(file, FOLDER));
     text.catch(() => cache.delete(file));
     cache.set(file, text);
   }

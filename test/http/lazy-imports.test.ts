@@ -7,17 +7,28 @@ import { startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 /**
+ * What, in a resolved URL, shows a watched name: a package (`jose`) by its folder in node_modules; one of
+ * dcr-mock's own modules (`dist/mcp/endpoint.js`) by its file as tsc emits it, or by the chunk the command's
+ * bundle makes of it (`dist/bin-mcp-endpoint-<hash>.js`, scripts/bundle-cli.js).
+ */
+function fragmentsOf(name: string): string[] {
+  if (!name.startsWith('dist/')) return [`/node_modules/${name}/`];
+  const inDist = name.slice('dist/'.length).replace(/\.js$/, '');
+  return [`/${name}`, `/dist/bin-${inDist.replace(/[^a-z0-9]+/gi, '-')}-`];
+}
+
+/**
  * A module hook that names, on stderr, the first module the process resolves from each watched package
  * (`jose`) or of each watched module of dcr-mock's own (`dist/mcp/endpoint.js`).
  */
 function hookFile(watched: readonly string[]): string {
   const file = join(tempDir(), 'name-packages.mjs');
-  const fragments = watched.map((name) => [name, name.startsWith('dist/') ? `/${name}` : `/node_modules/${name}/`]);
+  const fragments = watched.map((name) => [name, fragmentsOf(name)]);
   const resolve = `const seen = new Set();
     export async function resolve(specifier, context, next) {
       const found = await next(specifier, context);
-      for (const [name, fragment] of ${JSON.stringify(fragments)}) {
-        if (found.url.includes(fragment) && !seen.has(name)) {
+      for (const [name, inUrl] of ${JSON.stringify(fragments)}) {
+        if (inUrl.some((fragment) => found.url.includes(fragment)) && !seen.has(name)) {
           seen.add(name);
           process.stderr.write(name + ' loaded\\n');
         }

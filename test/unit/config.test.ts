@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readCommandLine } from '../../src/command-line.js';
+import { helpText } from '../../src/help.js';
 import { type Config, DEFAULTS, readConfigFile, resolveConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
 import { OPTIONS } from '../../src/options.js';
@@ -240,7 +241,9 @@ describe('the command line: flags over DCR_MOCK_* variables over the config file
 
   it('says what --help and --version print instead of a configuration', () => {
     expect(readCommandLine(['--version'])).toEqual({ printed: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
-    expect(readCommandLine(['-h'])).toEqual({ printed: expect.stringMatching(/^dcr-mock \[options\] \[DB\.json\]\n/) });
+    expect(readCommandLine(['-h'])).toEqual({ help: true });
+    expect(readCommandLine(['--port', '0', '--help'])).toEqual({ help: true });
+    expect(helpText(80)).toMatch(/^dcr-mock \[options\] \[DB\.json\]\n/);
   });
 
   it('takes a lone .json argument as --db, as json-server does', () => {
@@ -329,7 +332,7 @@ describe('the command line: flags over DCR_MOCK_* variables over the config file
   ])('says a bad value of the config file is one: $options', ({ options, says }) => {
     const path = file('bad-value.json', options);
     for (const argv of [['--config', path], []]) {
-      const err = refusal(() => readCommandLine(argv, undefined, argv.length ? {} : { DCR_MOCK_CONFIG: path }));
+      const err = refusal(() => readCommandLine(argv, argv.length ? {} : { DCR_MOCK_CONFIG: path }));
       expect(err.exitCode).toBe(2);
       expect(err.message.startsWith(`Failed to read the config file ${path}: `)).toBe(true);
       expect(err.message).toMatch(says);

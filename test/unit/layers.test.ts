@@ -11,6 +11,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   [
     'show.ts',
     'is-object.ts',
+    'dist-dir.ts',
     'version.ts',
     'random.ts',
     'clock.ts',
@@ -50,7 +51,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
     'app.ts',
   ],
   ['instance.ts', 'server.ts'],
-  ['index.ts', 'command-line.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
+  ['index.ts', 'command-line.ts', 'help.ts', 'cli-output.ts', 'cli.ts', 'bin.ts', 'playwright.ts'],
 ];
 
 const SRC = join(import.meta.dirname, '../../src');
