@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // The floor: the least a Node.js HTTP server can do to answer a registration. It reads the whole
 // request body and sends a fixed 201 with the same headers and a body of the same shape as
-// dcr-mock's, so the difference between the two is dcr-mock's own work.
+// dcr-mock's, so the difference between the two is dcr-mock's own work. With --db, it first reads and
+// parses that JSON file and keeps what it parsed, as the least a server that starts on a db.json must do.
 //
-// Usage: node bench/floor.js [--port N] [--quiet]   (prints its base URL as the first stdout line)
+// Usage: node bench/floor.js [--port N] [--db FILE] [--quiet]   (prints its base URL as the first stdout line)
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, quiet: { type: 'boolean' } },
+  options: { port: { type: 'string', default: '0' }, db: { type: 'string' }, quiet: { type: 'boolean' } },
 });
+
+// Read as dcr-mock reads db.json (src/store/journaled-file.ts), and kept, as a store keeps what it read.
+export const db = values.db === undefined ? undefined : JSON.parse(await readFile(values.db, 'utf8'));
 
 const BODY = Buffer.from(
   JSON.stringify({

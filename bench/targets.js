@@ -124,6 +124,14 @@ export const LOAD_TARGETS = [
 export const COLD_STARTS = [
   { name: 'cold-floor', label: 'bare node:http server', script: FLOOR_SCRIPT, runs: 5 },
   { name: 'cold', label: 'dcr-mock, fresh db.json', script: CLI_SCRIPT, db: 'new', runs: 5, keys: true },
+  // What reading and parsing the 50,000 clients' db.json costs a process that does nothing else.
+  {
+    name: 'cold-floor-50k',
+    label: `bare node:http server, after reading and parsing the db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
+    script: FLOOR_SCRIPT,
+    db: 'prefilled',
+    runs: 3,
+  },
   {
     name: 'cold-50k',
     label: `dcr-mock, db.json of ${PREFILLED_CLIENTS.toLocaleString('en')} clients`,
@@ -148,6 +156,15 @@ export const AIMS = [
   { label: '50k p99 <= 3x mem p99', metric: 'p99', target: '50k', over: 'mem', atMost: 3 },
   { label: 'cold start <= 1.5x floor', metric: 'cold', target: 'cold', over: 'cold-floor', atMost: 1.5 },
   { label: 'cold start on 50k <= 400 ms', metric: 'cold', target: 'cold-50k', atMost: 400 },
+  // Not in the contract: the 50,000-client start against the least such a start can be, held to the
+  // contract's ratio for a fresh start.
+  {
+    label: 'cold start on 50k <= 1.5x floor reading it',
+    metric: 'cold',
+    target: 'cold-50k',
+    over: 'cold-floor-50k',
+    atMost: 1.5,
+  },
   { label: 'refresh req/s >= 0.25x floor', metric: 'rps', target: 'refresh', over: 'floor', atLeast: 0.25 },
   // The start derives no key: the first JWKS answer after it does, and takes several times the next.
   { label: 'cold start derives no key (1st jwks >= 5x 2nd)', metric: 'jwks', target: 'cold', atLeast: 5 },
