@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -24,6 +25,21 @@ describe('npm pack', () => {
     ]) {
       expect(files).toContain(needed);
     }
+  });
+
+  it('ships every chunk the bundled command loads', () => {
+    // dist/bin.js is a bundle whose parts load each other by relative path, at start or when first needed.
+    const seen = new Set<string>();
+    const follow = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(`${ROOT}dist/${file}`, 'utf8');
+      for (const [, chunk] of text.matchAll(/(?:from\s*|import\(\s*)"\.\/(bin-[^"]+\.js)"/g)) follow(chunk!);
+    };
+    follow('bin.js');
+    const chunks = [...seen].filter((f) => f !== 'bin.js');
+    expect(chunks.length).toBeGreaterThan(5);
+    for (const chunk of seen) expect(files).toContain(`dist/${chunk}`);
   });
 
   it('ships nothing else', () => {
