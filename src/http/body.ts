@@ -4,7 +4,6 @@ import type { Exchange } from './exchange.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a request body up to `limit` bytes; past it, a 413 without reading the rest into memory. */
 /** An endpoint's `read` step: the body as text, in the endpoint's state and in the journal's entry. */
 export function readStep(ex: Exchange, s: { text: string }): Promise<undefined> {
   return readBody(ex.req).then((text) => {
@@ -14,6 +13,7 @@ export function readStep(ex: Exchange, s: { text: string }): Promise<undefined> 
   });
 }
 
+/** Reads a request body up to `limit` bytes; past it, a 413 without reading the rest into memory. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) {

@@ -1,6 +1,6 @@
 import { InvalidClientMetadata } from '../errors.js';
 import { type Answer, JSON_NO_STORE } from '../http/answer.js';
-import { type ParsedBody, parseBody, readBody } from '../http/body.js';
+import { type ParsedBody, parseBody, readStep } from '../http/body.js';
 import { type Exchange, type Handler, type Step, pipeline } from '../http/exchange.js';
 import { type FailureDeps, type FailureState, type FailureTarget, failureSteps } from '../failures/apply.js';
 import type { Subject } from '../failures/rules.js';
@@ -35,14 +35,9 @@ interface State extends FailureState {
  * gate's place is released.
  */
 export function registrationEndpoint(deps: RegistrationDeps): Handler {
-  const read: Step<State> = (ex, s) =>
-    readBody(ex.req).then((text) => {
-      s.text = text;
-      return undefined;
-    });
+  const read: Step<State> = readStep;
   const parse: Step<State> = (ex, s) => {
     s.body = parseBody(s.text, ex.req.headers['content-type']);
-    ex.text = s.text;
     return undefined;
   };
   const gate: Step<State> = (ex, s) => {
