@@ -194,3 +194,33 @@ describe('what a start that registers clients leaves unloaded', () => {
     }
   });
 });
+
+describe("json-server's app", () => {
+  it('is imported on the first request to its routes, not at start-up, for registration or for the inspector', async () => {
+    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+      command: [process.execPath, '--import', hookFile(['json-server'])],
+    });
+    try {
+      const registered = await fetch(cli.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"redirect_uris":["https://a.example/cb"]}',
+      });
+      expect(registered.status).toBe(201);
+      expect((await fetch(`${cli.url}/.well-known/openid-configuration`)).status).toBe(200);
+      expect((await fetch(`${cli.url}/`, { headers: { accept: 'text/html' } })).status).toBe(200);
+      expect((await fetch(`${cli.url}/__dcr/health`)).status).toBe(200);
+      // A plain list is written out by dcr-mock itself, in pages.
+      expect((await fetch(`${cli.url}/clients`)).status).toBe(200);
+      expect(await linesOf(cli.stderr, 0)).toEqual([]);
+
+      const { client_id } = (await registered.json()) as { client_id: string };
+      const found = await fetch(`${cli.url}/clients?client_id=${client_id}`);
+      expect(found.status).toBe(200);
+      expect(((await found.json()) as Array<{ client_id: string }>).map((c) => c.client_id)).toEqual([client_id]);
+      expect(await linesOf(cli.stderr, 1)).toEqual(['json-server loaded']);
+    } finally {
+      await cli.stop();
+    }
+  });
+});
