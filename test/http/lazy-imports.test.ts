@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { s256 } from '../../src/authorization/pkce.js';
-import { startCli } from '../support/processes.js';
+import { type Cli, startCli } from '../support/processes.js';
 import { tempDir } from '../support/server.js';
 
 /**
@@ -51,17 +51,25 @@ async function linesOf(stderr: () => string, count: number): Promise<string[]> {
   return lines().sort();
 }
 
+/** dcr-mock in memory, with the hook naming each watched package or module as it first loads. */
+const startWatching = (watched: readonly string[]) =>
+  startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
+    command: [process.execPath, '--import', hookFile(watched)],
+  });
+
+/** A registration of `metadata`. */
+const register = (cli: Cli, metadata: object) =>
+  fetch(cli.registrationEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(metadata),
+  });
+
 describe('what a start that serves neither /mcp nor tokens leaves unloaded', () => {
   it('the MCP SDK is imported on the first /mcp request, not at start-up nor for registration', async () => {
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
-      command: [process.execPath, '--import', hookFile(['@modelcontextprotocol/sdk'])],
-    });
+    const cli = await startWatching(['@modelcontextprotocol/sdk']);
     try {
-      const registered = await fetch(cli.registrationEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"redirect_uris":["https://a.example/cb"]}',
-      });
+      const registered = await register(cli, { redirect_uris: ['https://a.example/cb'] });
       expect(registered.status).toBe(201);
       expect((await fetch(`${cli.url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
       expect(cli.stderr()).toBe('');
@@ -72,11 +80,7 @@ describe('what a start that serves neither /mcp nor tokens leaves unloaded', () 
       // A token for /mcp, and an initialize with it: now the SDK is loaded, once.
       const issuer = `${cli.url}/`;
       const { client_id } = (await (
-        await fetch(cli.registrationEndpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' }),
-        })
+        await register(cli, { redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' })
       ).json()) as { client_id: string };
       const verifier = 'x'.repeat(43);
       const query = new URLSearchParams({
@@ -129,15 +133,11 @@ describe('what a start that registers clients leaves unloaded', () => {
   const MCP = 'dist/mcp/endpoint.js';
 
   it('jose, the authorization endpoints and /mcp load each on its first request, not at start-up nor for registration', async () => {
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
-      command: [process.execPath, '--import', hookFile(['jose', ...ENDPOINTS, MCP])],
-    });
+    const cli = await startWatching(['jose', ...ENDPOINTS, MCP]);
     try {
-      const json = { 'content-type': 'application/json' };
-      const registered = await fetch(cli.registrationEndpoint, {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' }),
+      const registered = await register(cli, {
+        redirect_uris: ['http://127.0.0.1:9/cb'],
+        token_endpoint_auth_method: 'none',
       });
       expect(registered.status).toBe(201);
       const { client_id } = (await registered.json()) as { client_id: string };
@@ -197,15 +197,9 @@ describe('what a start that registers clients leaves unloaded', () => {
 
 describe("json-server's app", () => {
   it('is imported on the first request to its routes, not at start-up, for registration or for the inspector', async () => {
-    const cli = await startCli(['--port', '0', '--db', ':memory:', '--quiet'], {
-      command: [process.execPath, '--import', hookFile(['json-server'])],
-    });
+    const cli = await startWatching(['json-server']);
     try {
-      const registered = await fetch(cli.registrationEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"redirect_uris":["https://a.example/cb"]}',
-      });
+      const registered = await register(cli, { redirect_uris: ['https://a.example/cb'] });
       expect(registered.status).toBe(201);
       expect((await fetch(`${cli.url}/.well-known/openid-configuration`)).status).toBe(200);
       expect((await fetch(`${cli.url}/`, { headers: { accept: 'text/html' } })).status).toBe(200);
